@@ -1,0 +1,1 @@
+"""Entry points and channel adapters: `python -m bot <command>`."""

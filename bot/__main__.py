@@ -1,0 +1,72 @@
+"""`python -m bot [command]`. Problems with the configuration or the database end the program
+with one clear line and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.app import App, build_app
+from bot.availability_report import availability_report
+from integrations.configuration import ConfigError
+from integrations.db.migrate import upgrade
+from integrations.settings import Settings
+
+EXIT_SETUP_PROBLEM = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Rantevou booking bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("check-config", help="read the configuration file and report problems")
+    commands.add_parser("availability", help="show the next free times of every service")
+    return parser
+
+
+async def _run(command: str, app: App) -> None:
+    try:
+        if command == "migrate":
+            await upgrade(app.engine)
+            print(f"database up to date: {_safe_url(app.settings.database_url)}")
+        elif command == "check-config":
+            names = ", ".join(m.name.en for m in app.configuration.municipalities)
+            print(f"{app.settings.booking_config}: ok ({names})")
+        else:
+            for municipality in app.configuration.municipalities:
+                for line in await availability_report(app.storage, municipality):
+                    print(line)
+    finally:
+        await app.close()
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    arguments = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        app = build_app(settings)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_SETUP_PROBLEM
+    try:
+        asyncio.run(_run(arguments.command or "availability", app))
+    except (DBAPIError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"database {_safe_url(settings.database_url)}: {reason}", file=sys.stderr)
+        return EXIT_SETUP_PROBLEM
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

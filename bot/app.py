@@ -1,0 +1,31 @@
+"""The one place that wires settings → configuration → database → use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.model import Configuration
+from integrations.configuration import load_configuration
+from integrations.db.engine import create_engine
+from integrations.db.storage import SqlStorage
+from integrations.settings import Settings
+
+
+@dataclass(frozen=True)
+class App:
+    settings: Settings
+    configuration: Configuration
+    engine: AsyncEngine
+    storage: SqlStorage
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_app(settings: Settings) -> App:
+    """Raises ConfigError for a broken configuration file."""
+    configuration = load_configuration(settings.booking_config)
+    engine = create_engine(settings.database_url)
+    return App(settings, configuration, engine, SqlStorage(engine))

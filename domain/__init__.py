@@ -1,0 +1,1 @@
+"""The municipality's rules: services, staff, schedules, availability, bookings. No I/O."""

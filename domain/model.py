@@ -1,0 +1,203 @@
+"""The things a municipal clerk talks about, as immutable values.
+
+Instants are timezone-aware datetimes in UTC; wall-clock times (working hours) are naive `time`s
+in the municipality's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class Mode(StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO_CALL = "video_call"
+
+
+class BookingStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    el: str
+    en: str
+
+    def in_language(self, language: str) -> str:
+        return self.el if language == "el" else self.en
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    name: LocalizedText
+    summary: LocalizedText
+    description: LocalizedText
+    documents: LocalizedText
+    duration: timedelta
+    modes: frozenset[Mode]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A wall-clock range within one day, [start, end)."""
+
+    start: time
+    end: time
+
+
+WeeklyHours = tuple[tuple[TimeRange, ...], ...]
+"""Seven entries, Monday first; each the day's working ranges in order (a gap is a break)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A span of real time, [start, end), in aware datetimes."""
+
+    start: datetime
+    end: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    id: str
+    name: str
+    email: str
+    service_ids: frozenset[str]
+    modes: frozenset[Mode]
+    weekly_hours: WeeklyHours
+    time_off: tuple[Period, ...] = ()
+    teams_user_id: str | None = None
+    telegram_user_id: int | None = None
+
+    def offers(self, service_id: str, mode: Mode) -> bool:
+        return service_id in self.service_ids and mode in self.modes
+
+
+@dataclass(frozen=True, slots=True)
+class NextWorkingDay:
+    """Minimum notice: bookings start from the next day the office is open."""
+
+
+MinimumNotice = timedelta | NextWorkingDay
+NEXT_WORKING_DAY = NextWorkingDay()
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRules:
+    slot_step: timedelta = timedelta(minutes=15)
+    minimum_notice: MinimumNotice = NEXT_WORKING_DAY
+    window_days: int = 30
+    buffer: timedelta = timedelta(0)
+    max_active_bookings_per_citizen: int = 3
+
+
+@dataclass(frozen=True, eq=False)
+class Municipality:
+    id: str
+    name: LocalizedText
+    time_zone: ZoneInfo
+    office_address: LocalizedText
+    reference_prefix: str
+    services: tuple[Service, ...]
+    staff: tuple[StaffMember, ...]
+    rules: BookingRules
+    public_holidays: Container[date]
+    closures: tuple[Period, ...] = ()
+    _services_by_id: dict[str, Service] = field(init=False, repr=False)
+    _staff_by_id: dict[str, StaffMember] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_services_by_id", {s.id: s for s in self.services})
+        object.__setattr__(self, "_staff_by_id", {s.id: s for s in self.staff})
+
+    def service(self, service_id: str) -> Service | None:
+        return self._services_by_id.get(service_id)
+
+    def staff_member(self, staff_id: str) -> StaffMember | None:
+        return self._staff_by_id.get(staff_id)
+
+    def staff_offering(self, service_id: str, mode: Mode) -> tuple[StaffMember, ...]:
+        return tuple(s for s in self.staff if s.offers(service_id, mode))
+
+    def is_closed_on(self, day: date) -> bool:
+        """Public holiday or a whole-day closure: nobody works that day."""
+        return day in self.public_holidays
+
+    def local_date(self, instant: datetime) -> date:
+        return instant.astimezone(self.time_zone).date()
+
+
+@dataclass(frozen=True)
+class Configuration:
+    municipalities: tuple[Municipality, ...]
+
+    def municipality(self, municipality_id: str) -> Municipality | None:
+        return next((m for m in self.municipalities if m.id == municipality_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelIdentity:
+    """Who a citizen is to us: their account on one chat channel."""
+
+    channel: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetails:
+    full_name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThirdPerson:
+    """Someone the citizen brings to a video call: an engineer, a lawyer, the owner."""
+
+    full_name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    id: int
+    identity: ChannelIdentity
+    contact: ContactDetails | None = None
+    language: str = "el"
+    time_zone: str = "Europe/Athens"
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    id: int
+    reference: str
+    municipality_id: str
+    service_id: str
+    mode: Mode
+    staff_id: str
+    staff_chosen_by_citizen: bool
+    starts_at: datetime
+    ends_at: datetime
+    busy_until: datetime
+    citizen_id: int
+    contact: ContactDetails
+    subject: str
+    application_number: str | None
+    third_person: ThirdPerson | None
+    consent_version: str
+    consented_at: datetime
+    status: BookingStatus
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is BookingStatus.ACTIVE

@@ -1,0 +1,118 @@
+"""What the use cases need from storage. `integrations.db` provides the real implementation;
+unit tests provide an in-memory one."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.availability import BusyTimes
+from domain.model import (
+    Booking,
+    ChannelIdentity,
+    Citizen,
+    ContactDetails,
+    Mode,
+    ThirdPerson,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewBooking:
+    reference: str
+    municipality_id: str
+    service_id: str
+    mode: Mode
+    staff_id: str
+    staff_chosen_by_citizen: bool
+    starts_at: datetime
+    ends_at: datetime
+    busy_until: datetime
+    citizen_id: int
+    contact: ContactDetails
+    subject: str
+    application_number: str | None
+    third_person: ThirdPerson | None
+    consent_version: str
+    consented_at: datetime
+    created_at: datetime
+
+
+class ReferenceInUse(Exception):
+    """The generated reference already exists; the use case draws another."""
+
+
+class BookingRepository(Protocol):
+    async def busy_times(
+        self,
+        staff_ids: Collection[str],
+        start: datetime,
+        end: datetime,
+        *,
+        ignoring: int | None = None,
+    ) -> BusyTimes:
+        """Active bookings of these staff overlapping [start, end), in one query; `ignoring`
+        leaves out one booking (the one being moved)."""
+        ...
+
+    async def add(self, booking: NewBooking) -> Booking:
+        """Raises SlotTaken when the staff member's time overlaps another active booking,
+        ReferenceInUse when the reference exists."""
+        ...
+
+    async def get(self, booking_id: int) -> Booking | None: ...
+
+    async def get_by_reference(self, reference: str) -> Booking | None: ...
+
+    async def move(
+        self,
+        booking: Booking,
+        *,
+        staff_id: str,
+        staff_chosen_by_citizen: bool,
+        starts_at: datetime,
+        ends_at: datetime,
+        busy_until: datetime,
+        now: datetime,
+    ) -> Booking:
+        """Raises SlotTaken like `add`."""
+        ...
+
+    async def cancel(self, booking: Booking, now: datetime) -> Booking: ...
+
+    async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
+        """Active bookings that have not ended, soonest first."""
+        ...
+
+
+class CitizenRepository(Protocol):
+    async def get(self, identity: ChannelIdentity) -> Citizen | None: ...
+
+    async def get_or_create(self, identity: ChannelIdentity, *, lock: bool = False) -> Citizen:
+        """`lock` holds the citizen's row until the transaction ends, so two bookings by one
+        citizen at the same moment are counted one after the other."""
+        ...
+
+    async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def bookings(self) -> BookingRepository: ...
+
+    @property
+    def citizens(self) -> CitizenRepository: ...
+
+    async def commit(self) -> None: ...
+
+
+class Storage(Protocol):
+    def writing(self) -> AbstractAsyncContextManager[UnitOfWork, bool | None]:
+        """A transaction that will write; it rolls back unless committed. Writers that could
+        conflict run one after another (SQLite) or are checked by constraints (PostgreSQL)."""
+        ...
+
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork, bool | None]: ...

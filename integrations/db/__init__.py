@@ -1,0 +1,1 @@
+"""The database: tables, migrations, and the storage the use cases run on."""

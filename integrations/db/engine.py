@@ -1,0 +1,45 @@
+"""Engines for SQLite (the default) and PostgreSQL.
+
+On SQLite, SQLAlchemy emits BEGIN itself (the recipe from SQLAlchemy's SQLite documentation),
+so that write transactions can begin IMMEDIATE: the write lock is taken before the
+availability check, and two writers never decide on stale data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+IMMEDIATE = "rantevou_sqlite_immediate"
+"""Execution option: begin this connection's transaction with BEGIN IMMEDIATE on SQLite."""
+
+_SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_pre_ping=True, **options)
+    engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S}, **options)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_S * 1000}",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

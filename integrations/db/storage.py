@@ -1,0 +1,301 @@
+"""The use cases' `Storage` on SQLAlchemy Core: SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.availability import BusyTimes, Interval
+from domain.errors import SlotTaken
+from domain.model import (
+    Booking,
+    BookingStatus,
+    ChannelIdentity,
+    Citizen,
+    ContactDetails,
+    Mode,
+    ThirdPerson,
+)
+from domain.ports import NewBooking, ReferenceInUse
+from integrations.db.engine import IMMEDIATE
+from integrations.db.tables import bookings, citizens
+
+MAX_APPOINTMENT_SPAN = timedelta(days=1)
+"""No booking occupies more than this; it bounds the index range the overlap queries scan."""
+
+_ACTIVE = BookingStatus.ACTIVE.value
+_PG_EXCLUSION_VIOLATION = "23P01"
+
+
+def _translate_integrity_error(error: IntegrityError) -> Exception:
+    text = str(error.orig)
+    if (
+        getattr(error.orig, "sqlstate", None) == _PG_EXCLUSION_VIOLATION
+        or "booking_overlap" in text
+    ):
+        return SlotTaken("overlaps another active booking")
+    if "reference" in text:
+        return ReferenceInUse(text)
+    return error
+
+
+def _booking(row: Row[Any]) -> Booking:
+    third_person = None
+    if row.third_person_name is not None or row.third_person_email is not None:
+        third_person = ThirdPerson(row.third_person_name, row.third_person_email)
+    return Booking(
+        id=row.id,
+        reference=row.reference,
+        municipality_id=row.municipality_id,
+        service_id=row.service_id,
+        mode=Mode(row.mode),
+        staff_id=row.staff_id,
+        staff_chosen_by_citizen=row.staff_chosen_by_citizen,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        busy_until=row.busy_until,
+        citizen_id=row.citizen_id,
+        contact=ContactDetails(row.full_name, row.email, row.phone),
+        subject=row.subject,
+        application_number=row.application_number,
+        third_person=third_person,
+        consent_version=row.consent_version,
+        consented_at=row.consented_at,
+        status=BookingStatus(row.status),
+        sequence=row.sequence,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _citizen(row: Row[Any]) -> Citizen:
+    contact = None
+    if row.full_name is not None:
+        contact = ContactDetails(row.full_name, row.email, row.phone)
+    return Citizen(
+        id=row.id,
+        identity=ChannelIdentity(row.channel, row.channel_user_id),
+        contact=contact,
+        language=row.language,
+        time_zone=row.time_zone,
+    )
+
+
+class SqlBookingRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def busy_times(
+        self,
+        staff_ids: Collection[str],
+        start: datetime,
+        end: datetime,
+        *,
+        ignoring: int | None = None,
+    ) -> BusyTimes:
+        query = (
+            select(bookings.c.staff_id, bookings.c.starts_at, bookings.c.busy_until)
+            .where(
+                bookings.c.status == _ACTIVE,
+                bookings.c.staff_id.in_(list(staff_ids)),
+                bookings.c.starts_at > start - MAX_APPOINTMENT_SPAN,
+                bookings.c.starts_at < end,
+                bookings.c.busy_until > start,
+            )
+            .order_by(bookings.c.staff_id, bookings.c.starts_at)
+        )
+        if ignoring is not None:
+            query = query.where(bookings.c.id != ignoring)
+        busy: dict[str, list[Interval]] = {}
+        for staff_id, starts_at, busy_until in await self._connection.execute(query):
+            busy.setdefault(staff_id, []).append(
+                (int(starts_at.timestamp()), int(busy_until.timestamp()))
+            )
+        return busy
+
+    async def add(self, booking: NewBooking) -> Booking:
+        third = booking.third_person
+        values = {
+            "reference": booking.reference,
+            "municipality_id": booking.municipality_id,
+            "service_id": booking.service_id,
+            "mode": booking.mode.value,
+            "staff_id": booking.staff_id,
+            "staff_chosen_by_citizen": booking.staff_chosen_by_citizen,
+            "starts_at": booking.starts_at,
+            "ends_at": booking.ends_at,
+            "busy_until": booking.busy_until,
+            "citizen_id": booking.citizen_id,
+            "full_name": booking.contact.full_name,
+            "email": booking.contact.email,
+            "phone": booking.contact.phone,
+            "subject": booking.subject,
+            "application_number": booking.application_number,
+            "third_person_name": third.full_name if third else None,
+            "third_person_email": third.email if third else None,
+            "consent_version": booking.consent_version,
+            "consented_at": booking.consented_at,
+            "status": _ACTIVE,
+            "sequence": 0,
+            "created_at": booking.created_at,
+            "updated_at": booking.created_at,
+        }
+        try:
+            result = await self._connection.execute(
+                bookings.insert().values(values).returning(*bookings.c)
+            )
+            row = result.one()
+        except IntegrityError as error:
+            raise _translate_integrity_error(error) from error
+        return _booking(row)
+
+    async def get(self, booking_id: int) -> Booking | None:
+        return await self._one(bookings.c.id == booking_id)
+
+    async def get_by_reference(self, reference: str) -> Booking | None:
+        return await self._one(bookings.c.reference == reference)
+
+    async def _one(self, condition: Any) -> Booking | None:
+        result = await self._connection.execute(select(bookings).where(condition))
+        row = result.one_or_none()
+        return _booking(row) if row is not None else None
+
+    async def move(
+        self,
+        booking: Booking,
+        *,
+        staff_id: str,
+        staff_chosen_by_citizen: bool,
+        starts_at: datetime,
+        ends_at: datetime,
+        busy_until: datetime,
+        now: datetime,
+    ) -> Booking:
+        return await self._update(
+            booking,
+            staff_id=staff_id,
+            staff_chosen_by_citizen=staff_chosen_by_citizen,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            busy_until=busy_until,
+            sequence=bookings.c.sequence + 1,
+            updated_at=now,
+        )
+
+    async def cancel(self, booking: Booking, now: datetime) -> Booking:
+        return await self._update(
+            booking,
+            status=BookingStatus.CANCELLED.value,
+            sequence=bookings.c.sequence + 1,
+            updated_at=now,
+        )
+
+    async def _update(self, booking: Booking, **values: Any) -> Booking:
+        statement = (
+            update(bookings)
+            .where(bookings.c.id == booking.id)
+            .values(**values)
+            .returning(*bookings.c)
+        )
+        try:
+            row = (await self._connection.execute(statement)).one()
+        except IntegrityError as error:
+            raise _translate_integrity_error(error) from error
+        return _booking(row)
+
+    async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
+        result = await self._connection.execute(
+            select(bookings)
+            .where(
+                bookings.c.citizen_id == citizen_id,
+                bookings.c.status == _ACTIVE,
+                bookings.c.ends_at > now,
+            )
+            .order_by(bookings.c.starts_at)
+        )
+        return [_booking(row) for row in result]
+
+
+class SqlCitizenRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    def _where(self, identity: ChannelIdentity) -> Any:
+        return and_(
+            citizens.c.channel == identity.channel,
+            citizens.c.channel_user_id == identity.user_id,
+        )
+
+    async def get(self, identity: ChannelIdentity) -> Citizen | None:
+        result = await self._connection.execute(select(citizens).where(self._where(identity)))
+        row = result.one_or_none()
+        return _citizen(row) if row is not None else None
+
+    async def get_or_create(self, identity: ChannelIdentity, *, lock: bool = False) -> Citizen:
+        dialect = self._connection.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._connection.execute(
+            insert(citizens)
+            .values(
+                channel=identity.channel,
+                channel_user_id=identity.user_id,
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
+        )
+        query = select(citizens).where(self._where(identity))
+        if lock:
+            query = query.with_for_update()
+        return _citizen((await self._connection.execute(query)).one())
+
+    async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen:
+        await self._connection.execute(
+            update(citizens)
+            .where(citizens.c.id == citizen.id)
+            .values(full_name=contact.full_name, email=contact.email, phone=contact.phone)
+        )
+        return Citizen(citizen.id, citizen.identity, contact, citizen.language, citizen.time_zone)
+
+
+class SqlUnitOfWork:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self.bookings = SqlBookingRepository(connection)
+        self.citizens = SqlCitizenRepository(connection)
+
+    async def commit(self) -> None:
+        await self._connection.commit()
+
+
+class SqlStorage:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self._transaction(immediate=True) as uow:
+            yield uow
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self._transaction(immediate=False) as uow:
+            yield uow
+
+    @asynccontextmanager
+    async def _transaction(self, *, immediate: bool) -> AsyncIterator[SqlUnitOfWork]:
+        async with self.engine.connect() as connection:
+            if immediate:
+                connection = await connection.execution_options(**{IMMEDIATE: True})
+            await connection.begin()
+            try:
+                yield SqlUnitOfWork(connection)
+            finally:
+                if connection.in_transaction():
+                    await connection.rollback()

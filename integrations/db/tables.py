@@ -1,0 +1,106 @@
+"""Table definitions for queries. The schema itself is made by the Alembic migrations, which
+also add what these definitions cannot say portably (the overlap guards)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out. SQLite stores them as naive UTC text, which sorts and
+    compares correctly; PostgreSQL as timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+citizens = Table(
+    "citizens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("channel_user_id", String(64), nullable=False),
+    Column("full_name", String(200)),
+    Column("email", String(254)),
+    Column("phone", String(32)),
+    Column("language", String(8), nullable=False, server_default="el"),
+    Column("time_zone", String(64), nullable=False, server_default="Europe/Athens"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("channel", "channel_user_id"),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    Column("municipality_id", String(40), nullable=False),
+    Column("service_id", String(40), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("staff_id", String(64), nullable=False),
+    Column("staff_chosen_by_citizen", Boolean, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("busy_until", UTCDateTime, nullable=False),
+    Column("citizen_id", Integer, ForeignKey("citizens.id"), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("application_number", String(100)),
+    Column("third_person_name", String(200)),
+    Column("third_person_email", String(254)),
+    Column("consent_version", String(64), nullable=False),
+    Column("consented_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sequence", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    CheckConstraint("busy_until >= ends_at", name="busy_until_after_end"),
+    CheckConstraint("status IN ('active', 'cancelled')", name="known_status"),
+    Index("ix_bookings_starts_at", "starts_at"),
+    Index("ix_bookings_citizen_id_status", "citizen_id", "status"),
+)

@@ -1,0 +1,37 @@
+"""Settings from environment variables, read once at start-up. Secrets live only here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_DIR / 'rantevou.sqlite3'}"
+DEFAULT_BOOKING_CONFIG = PROJECT_DIR / "config" / "chania.toml"
+
+
+def normalize_database_url(url: str) -> str:
+    """Accepts the URLs people write (`postgresql://…`, `sqlite:///…`) and names the async
+    driver SQLAlchemy needs."""
+    url = url.strip() or DEFAULT_DATABASE_URL
+    scheme, _, rest = url.partition("://")
+    if scheme in ("postgres", "postgresql"):
+        return f"postgresql+asyncpg://{rest}"
+    if scheme == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    booking_config: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        return cls(
+            database_url=normalize_database_url(environ.get("DATABASE_URL", "")),
+            booking_config=Path(environ.get("BOOKING_CONFIG", "") or DEFAULT_BOOKING_CONFIG),
+        )
