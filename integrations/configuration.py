@@ -334,9 +334,13 @@ def _instant(table: _Table, name: str, tz: ZoneInfo, *, end_of_day: bool) -> dat
     value = table.get(name, object)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            raise table.error(name, "give the local time without an offset, e.g. 2026-12-24T12:00")
+            raise table.error(
+                name, "give the local time without an offset, e.g. 2026-12-24T12:00:00"
+            )
         return value.replace(tzinfo=tz)
     if isinstance(value, date):
         day = value + timedelta(days=1) if end_of_day else value
         return datetime.combine(day, time(0), tzinfo=tz)
-    raise table.error(name, f"expected a date like 2026-12-24 or 2026-12-24T12:00, found {value!r}")
+    raise table.error(
+        name, f"expected a date like 2026-12-24 or 2026-12-24T12:00:00, found {value!r}"
+    )

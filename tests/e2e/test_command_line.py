@@ -1,0 +1,66 @@
+"""`python -m bot` as IT runs it: set up a fresh database, see what citizens can book, and get
+one clear line — never a traceback — when the file or the database is wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from integrations.settings import DEFAULT_BOOKING_CONFIG, PROJECT_DIR
+
+
+def run_bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_migrate_then_show_what_citizens_can_book(tmp_path: Path):
+    database = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    migrated = run_bot("migrate", DATABASE_URL=database)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "database up to date" in migrated.stdout
+
+    shown = run_bot(DATABASE_URL=database)
+    assert shown.returncode == 0, shown.stderr
+    assert "Δήμος Χανίων" in shown.stdout
+    assert "Υπηρεσία Δόμησης – Αυθαίρετα · video_call" in shown.stdout
+    assert "days with free times" in shown.stdout
+    assert "08:30" in shown.stdout or "09:00" in shown.stdout
+
+
+def test_a_broken_configuration_stops_start_up_with_one_line(tmp_path: Path):
+    broken = tmp_path / "broken.toml"
+    text = DEFAULT_BOOKING_CONFIG.read_text(encoding="utf-8")
+    broken.write_text(text.replace('"08:30-11:00"', '"08:30-25:00"', 1), encoding="utf-8")
+    result = run_bot("check-config", BOOKING_CONFIG=str(broken))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"{broken}: municipality[1].staff[1].hours.mon: '25:00' is not a time of day (HH:MM)"
+    ]
+
+
+def test_an_unreachable_database_is_reported_in_one_line():
+    result = run_bot("migrate", DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("database postgresql+asyncpg://nobody:***@127.0.0.1:1/none: ")
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_shipped_configuration_checks_clean():
+    result = run_bot("check-config")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{DEFAULT_BOOKING_CONFIG}: ok (Municipality of Chania)"
