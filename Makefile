@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/availability.py
+	$(BIN)/python -m bench.availability
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

@@ -9,7 +9,7 @@ aware datetimes.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,9 +19,25 @@ from domain.model import Mode, Municipality, NextWorkingDay, Period, StaffMember
 Interval = tuple[int, int]
 """[start, end) in epoch seconds."""
 
-BusyTimes = Mapping[str, Sequence[Interval]]
-"""Per staff id, the intervals their active bookings occupy (end includes the buffer),
-sorted by start and never overlapping."""
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """The intervals one staff member's active bookings occupy (each end includes the buffer):
+    [starts[i], ends[i]), in time order, never overlapping."""
+
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    @classmethod
+    def from_intervals(cls, intervals: Iterable[Interval]) -> Busy:
+        ordered = sorted(intervals)
+        return cls([start for start, _ in ordered], [end for _, end in ordered])
+
+
+BusyTimes = Mapping[str, Busy]
+"""Per staff id."""
+
+NOT_BUSY = Busy((), ())
 
 _MIDNIGHT = time(0)
 _LOOKAHEAD_FOR_OPEN_DAY = 366
@@ -95,8 +111,7 @@ class _StaffPlan:
 
     member: StaffMember
     blocked: tuple[Interval, ...]
-    busy_starts: list[int]
-    busy_ends: list[int]
+    busy: Busy
 
     def working_spans(self, clock: _DayClock, weekday: int) -> list[Interval]:
         spans = [(clock.at(r.start), clock.at(r.end)) for r in self.member.weekly_hours[weekday]]
@@ -107,8 +122,9 @@ class _StaffPlan:
         return _subtract(spans, relevant) if relevant else spans
 
     def is_free(self, start: int, occupies: int) -> bool:
-        i = bisect_right(self.busy_ends, start)
-        return i == len(self.busy_starts) or self.busy_starts[i] >= start + occupies
+        starts = self.busy.starts
+        i = bisect_right(self.busy.ends, start)
+        return i == len(starts) or starts[i] >= start + occupies
 
 
 class _Search:
@@ -136,8 +152,6 @@ class _Search:
         self.earliest, self.latest = epoch(earliest), epoch(latest)
 
     def candidates(self, plan: _StaffPlan, day: date, clock: _DayClock) -> Iterator[int]:
-        if self.municipality.is_closed_on(day):
-            return
         step, duration = self.step, self.duration
         for start, end in plan.working_spans(clock, day.weekday()):
             aligned = clock.midnight + -(-(start - clock.midnight) // step) * step
@@ -149,6 +163,8 @@ class _Search:
         return clock.midnight + -(-(instant - clock.midnight) // self.step) * self.step
 
     def day_has_free_slot(self, day: date) -> bool:
+        if self.municipality.is_closed_on(day):
+            return False
         clock = _DayClock(day, self.tz)
         for plan in self.plans:
             for start in self.candidates(plan, day, clock):
@@ -157,6 +173,8 @@ class _Search:
         return False
 
     def free_on(self, day: date) -> list[Slot]:
+        if self.municipality.is_closed_on(day):
+            return []
         clock = _DayClock(day, self.tz)
         free: dict[int, list[str]] = {}
         for plan in self.plans:
@@ -169,12 +187,10 @@ class _Search:
 
 
 def _plan(member: StaffMember, municipality: Municipality, busy: BusyTimes) -> _StaffPlan:
-    intervals = busy.get(member.id, ())
     return _StaffPlan(
         member=member,
         blocked=_as_intervals((*municipality.closures, *member.time_off)),
-        busy_starts=[s for s, _ in intervals],
-        busy_ends=[e for _, e in intervals],
+        busy=busy.get(member.id, NOT_BUSY),
     )
 
 
@@ -274,7 +290,7 @@ def choose_staff(municipality: Municipality, slot: Slot, busy: BusyTimes) -> str
     order = {member.id: index for index, member in enumerate(municipality.staff)}
 
     def load(staff_id: str) -> tuple[int, int]:
-        starts = [s for s, _ in busy.get(staff_id, ())]
+        starts = busy.get(staff_id, NOT_BUSY).starts
         return bisect_left(starts, high) - bisect_left(starts, low), order[staff_id]
 
     return min(slot.staff_ids, key=load)

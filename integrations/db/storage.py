@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import (
+    Row,
+    and_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain.availability import BusyTimes, Interval
+from domain.availability import BusyTimes
 from domain.errors import SlotTaken
 from domain.model import (
     Booking,
@@ -24,11 +29,9 @@ from domain.model import (
     ThirdPerson,
 )
 from domain.ports import NewBooking, ReferenceInUse
-from integrations.db.engine import IMMEDIATE
+from integrations.db.busy_times import fetch_busy_times
+from integrations.db.engine import IMMEDIATE, NO_BEGIN
 from integrations.db.tables import bookings, citizens
-
-MAX_APPOINTMENT_SPAN = timedelta(days=1)
-"""No booking occupies more than this; it bounds the index range the overlap queries scan."""
 
 _ACTIVE = BookingStatus.ACTIVE.value
 _PG_EXCLUSION_VIOLATION = "23P01"
@@ -100,25 +103,7 @@ class SqlBookingRepository:
         *,
         ignoring: int | None = None,
     ) -> BusyTimes:
-        query = (
-            select(bookings.c.staff_id, bookings.c.starts_at, bookings.c.busy_until)
-            .where(
-                bookings.c.status == _ACTIVE,
-                bookings.c.staff_id.in_(list(staff_ids)),
-                bookings.c.starts_at > start - MAX_APPOINTMENT_SPAN,
-                bookings.c.starts_at < end,
-                bookings.c.busy_until > start,
-            )
-            .order_by(bookings.c.staff_id, bookings.c.starts_at)
-        )
-        if ignoring is not None:
-            query = query.where(bookings.c.id != ignoring)
-        busy: dict[str, list[Interval]] = {}
-        for staff_id, starts_at, busy_until in await self._connection.execute(query):
-            busy.setdefault(staff_id, []).append(
-                (int(starts_at.timestamp()), int(busy_until.timestamp()))
-            )
-        return busy
+        return await fetch_busy_times(self._connection, staff_ids, start, end, ignoring)
 
     async def add(self, booking: NewBooking) -> Booking:
         third = booking.third_person
@@ -293,6 +278,8 @@ class SqlStorage:
         async with self.engine.connect() as connection:
             if immediate:
                 connection = await connection.execution_options(**{IMMEDIATE: True})
+            else:
+                connection = await connection.execution_options(**{NO_BEGIN: True})
             await connection.begin()
             try:
                 yield SqlUnitOfWork(connection)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from domain.availability import (
+    Busy,
     BusyTimes,
     SlotQuery,
     available_days,
@@ -37,12 +38,12 @@ def times_on(
     return wall_times([s.start for s in available_times(m, query, busy or {}, day, now)])
 
 
-def booked(day: date, *ranges: str) -> list[tuple[int, int]]:
-    result = []
+def booked(day: date, *ranges: str) -> Busy:
+    intervals = []
     for item in ranges:
         start, end = item.split("-")
-        result.append((epoch(athens(day, start)), epoch(athens(day, end))))
-    return result
+        intervals.append((epoch(athens(day, start)), epoch(athens(day, end))))
+    return Busy.from_intervals(intervals)
 
 
 FRIDAY = date(2026, 12, 4)

@@ -15,11 +15,11 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-INSTANT = sa.DateTime(timezone=True)
+INSTANT = sa.DateTime(timezone=True).with_variant(sa.Integer(), "sqlite")
+"""timestamptz on PostgreSQL; epoch seconds on SQLite (see integrations.db.tables.UTCDateTime)."""
 
 # SQLite has no exclusion constraints: these triggers refuse an overlapping active booking of
-# the same staff member, whatever code writes it. Times are stored as UTC text of one format,
-# so text comparison is time comparison.
+# the same staff member, whatever code writes it.
 SQLITE_OVERLAP_GUARD = """
 CREATE TRIGGER bookings_no_overlap_{event}
 BEFORE {event_sql} ON bookings
@@ -91,6 +91,14 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('active', 'cancelled')", name="ck_bookings_known_status"),
     )
     op.create_index("ix_bookings_starts_at", "bookings", ["starts_at"])
+    # Covers the availability query: each staff member's active bookings in time order.
+    op.create_index(
+        "ix_bookings_active_staff_time",
+        "bookings",
+        ["staff_id", "starts_at", "busy_until"],
+        sqlite_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text("status = 'active'"),
+    )
     op.create_index("ix_bookings_citizen_id_status", "bookings", ["citizen_id", "status"])
 
     if op.get_bind().dialect.name == "postgresql":

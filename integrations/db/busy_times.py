@@ -1,0 +1,74 @@
+"""The one query behind every availability view: the busy intervals of some staff members.
+
+It returns one row per staff member, their intervals aggregated by the database as epoch seconds
+(arrays on PostgreSQL, JSON arrays on SQLite), so that the month view of a busy office
+moves ten rows into Python instead of two thousand: per-row overhead, not the database, is what
+costs time there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from json import loads
+from operator import le
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, Select, cast, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.availability import Busy, BusyTimes
+from domain.model import BookingStatus
+from integrations.db.tables import bookings
+
+MAX_APPOINTMENT_SPAN = timedelta(days=1)
+"""No booking occupies more than this; it bounds the index range the query scans."""
+
+
+async def fetch_busy_times(
+    connection: AsyncConnection,
+    staff_ids: Collection[str],
+    start: datetime,
+    end: datetime,
+    ignoring: int | None,
+) -> BusyTimes:
+    postgres = connection.dialect.name == "postgresql"
+    query = _postgres_query() if postgres else _sqlite_query()
+    query = query.where(
+        bookings.c.status == BookingStatus.ACTIVE.value,
+        bookings.c.staff_id.in_(list(staff_ids)),
+        bookings.c.starts_at > start - MAX_APPOINTMENT_SPAN,
+        bookings.c.starts_at < end,
+        bookings.c.busy_until > start,
+    ).group_by(bookings.c.staff_id)
+    if ignoring is not None:
+        query = query.where(bookings.c.id != ignoring)
+    rows = (await connection.execute(query)).all()
+    if postgres:
+        return {staff_id: Busy(starts, ends) for staff_id, starts, ends in rows}
+    return {staff_id: _busy(loads(starts), loads(ends)) for staff_id, starts, ends in rows}
+
+
+def _postgres_query() -> Select[Any]:
+    def epochs(column: Any) -> Any:
+        seconds = cast(func.extract("epoch", column), BigInteger)
+        return func.array_agg(aggregate_order_by(seconds, bookings.c.starts_at))
+
+    return select(bookings.c.staff_id, epochs(bookings.c.starts_at), epochs(bookings.c.busy_until))
+
+
+def _sqlite_query() -> Select[Any]:
+    # SQLite stores epoch seconds (UTCDateTime); JSON arrays are built and parsed in C.
+    return select(
+        bookings.c.staff_id,
+        func.json_group_array(type_coerce(bookings.c.starts_at, Integer)),
+        func.json_group_array(type_coerce(bookings.c.busy_until, Integer)),
+    )
+
+
+def _busy(starts: list[int], ends: list[int]) -> Busy:
+    """SQLite does not promise an aggregate's order; it is nearly always in index order."""
+    if all(map(le, starts, starts[1:])):
+        return Busy(starts, ends)
+    return Busy.from_intervals(zip(starts, ends, strict=True))
