@@ -1,6 +1,6 @@
 """Booking references a citizen can read out on the phone: `XAN-7K3QM`.
 
-The alphabet leaves out characters that are easily confused (0/O, 1/I/L, U/V, S/5, B/8), and
+The alphabet leaves out characters that are easily confused (0/O, 1/I/L, 8/B, S, U/V), and
 Greek capitals that look like Latin ones are read as those, so `ΧΑΝ-7Κ3QΜ` typed on a Greek
 keyboard finds the same booking.
 """

@@ -6,6 +6,7 @@ has the last word on overlaps, so a lost race surfaces as `SlotTaken`.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -149,14 +150,11 @@ async def book(
     retried with the others before the citizen is told the time was taken."""
     query = SlotQuery(request.service_id, request.mode, request.staff_id)
     _check_offered(municipality, query)
-    attempts = 1 if request.staff_id else len(_staff_ids(municipality, query))
-    for attempt in range(1, attempts + 1):
-        try:
+    retries = 0 if request.staff_id else len(_staff_ids(municipality, query)) - 1
+    for _ in range(retries):
+        with suppress(SlotTaken):
             return await _book_once(request, query, storage, municipality, now)
-        except SlotTaken:
-            if attempt == attempts:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    return await _book_once(request, query, storage, municipality, now)
 
 
 async def _book_once(

@@ -14,7 +14,7 @@ from json import loads
 from operator import le
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, Integer, Select, bindparam, cast, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,38 +33,52 @@ async def fetch_busy_times(
     end: datetime,
     ignoring: int | None,
 ) -> BusyTimes:
-    postgres = connection.dialect.name == "postgresql"
-    query = _postgres_query() if postgres else _sqlite_query()
-    query = query.where(
-        bookings.c.status == BookingStatus.ACTIVE.value,
-        bookings.c.staff_id.in_(list(staff_ids)),
-        bookings.c.starts_at > start - MAX_APPOINTMENT_SPAN,
-        bookings.c.starts_at < end,
-        bookings.c.busy_until > start,
-    ).group_by(bookings.c.staff_id)
-    if ignoring is not None:
-        query = query.where(bookings.c.id != ignoring)
-    rows = (await connection.execute(query)).all()
-    if postgres:
+    dialect = connection.dialect.name
+    parameters = {
+        "staff_ids": list(staff_ids),
+        "earliest_start": start - MAX_APPOINTMENT_SPAN,
+        "start": start,
+        "end": end,
+        "ignoring": ignoring or 0,  # booking ids start at 1
+    }
+    rows = (await connection.execute(_QUERIES[dialect], parameters)).all()
+    if dialect == "postgresql":
         return {staff_id: Busy(starts, ends) for staff_id, starts, ends in rows}
     return {staff_id: _busy(loads(starts), loads(ends)) for staff_id, starts, ends in rows}
 
 
-def _postgres_query() -> Select[Any]:
-    def epochs(column: Any) -> Any:
-        seconds = cast(func.extract("epoch", column), BigInteger)
-        return func.array_agg(aggregate_order_by(seconds, bookings.c.starts_at))
-
-    return select(bookings.c.staff_id, epochs(bookings.c.starts_at), epochs(bookings.c.busy_until))
-
-
-def _sqlite_query() -> Select[Any]:
-    # SQLite stores epoch seconds (UTCDateTime); JSON arrays are built and parsed in C.
-    return select(
-        bookings.c.staff_id,
-        func.json_group_array(type_coerce(bookings.c.starts_at, Integer)),
-        func.json_group_array(type_coerce(bookings.c.busy_until, Integer)),
+def _query(*aggregates: Any) -> Select[Any]:
+    """Built once: the month view should not pay for building a statement each time."""
+    return (
+        select(bookings.c.staff_id, *aggregates)
+        .where(
+            bookings.c.status == BookingStatus.ACTIVE.value,
+            bookings.c.staff_id.in_(bindparam("staff_ids", expanding=True)),
+            bookings.c.starts_at > bindparam("earliest_start"),
+            bookings.c.starts_at < bindparam("end"),
+            bookings.c.busy_until > bindparam("start"),
+            bookings.c.id != bindparam("ignoring"),
+        )
+        .group_by(bookings.c.staff_id)
     )
+
+
+def _postgres_epochs(column: Any) -> Any:
+    seconds = cast(func.extract("epoch", column), BigInteger)
+    return func.array_agg(aggregate_order_by(seconds, bookings.c.starts_at))
+
+
+def _sqlite_epochs(column: Any) -> Any:
+    # SQLite stores epoch seconds (UTCDateTime); JSON arrays are built and parsed in C.
+    return func.json_group_array(type_coerce(column, Integer))
+
+
+_QUERIES = {
+    "postgresql": _query(
+        _postgres_epochs(bookings.c.starts_at), _postgres_epochs(bookings.c.busy_until)
+    ),
+    "sqlite": _query(_sqlite_epochs(bookings.c.starts_at), _sqlite_epochs(bookings.c.busy_until)),
+}
 
 
 def _busy(starts: list[int], ends: list[int]) -> Busy:

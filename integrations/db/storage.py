@@ -281,8 +281,5 @@ class SqlStorage:
             else:
                 connection = await connection.execution_options(**{NO_BEGIN: True})
             await connection.begin()
-            try:
-                yield SqlUnitOfWork(connection)
-            finally:
-                if connection.in_transaction():
-                    await connection.rollback()
+            # Closing the connection rolls back whatever was not committed.
+            yield SqlUnitOfWork(connection)
