@@ -152,14 +152,15 @@ class _Search:
         self.earliest, self.latest = epoch(earliest), epoch(latest)
 
     def candidates(self, plan: _StaffPlan, day: date, clock: _DayClock) -> Iterator[int]:
-        step, duration = self.step, self.duration
+        """Start times on the step grid where the appointment fits the working hours."""
+        not_before = self._on_grid(self.earliest, clock)
         for start, end in plan.working_spans(clock, day.weekday()):
-            aligned = clock.midnight + -(-(start - clock.midnight) // step) * step
-            first = max(aligned, self._first_aligned_after(self.earliest, clock))
-            last_start = min(end - duration, self.latest - 1)
-            yield from range(first, last_start + 1, step)
+            first = max(self._on_grid(start, clock), not_before)
+            last = min(end - self.duration, self.latest - 1)
+            yield from range(first, last + 1, self.step)
 
-    def _first_aligned_after(self, instant: int, clock: _DayClock) -> int:
+    def _on_grid(self, instant: int, clock: _DayClock) -> int:
+        """The first time at or after `instant` a whole number of steps after midnight."""
         return clock.midnight + -(-(instant - clock.midnight) // self.step) * self.step
 
     def day_has_free_slot(self, day: date) -> bool:

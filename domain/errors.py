@@ -25,6 +25,12 @@ class ServiceNotOffered(BookingRefused):
     code = "service_not_offered"
 
 
+class OverlapsOwnBooking(BookingRefused):
+    """The citizen already has another appointment at that time."""
+
+    code = "overlaps_own_booking"
+
+
 class TooManyActiveBookings(BookingRefused):
     code = "too_many_active_bookings"
 

@@ -23,6 +23,7 @@ from domain.availability import (
 )
 from domain.errors import (
     BookingNotFound,
+    OverlapsOwnBooking,
     ServiceNotOffered,
     SlotNotOffered,
     SlotTaken,
@@ -139,6 +140,12 @@ async def _assign_staff(
     return Slot(slot.start, slot.end, (chosen,))
 
 
+def _refuse_overlap_with_own(bookings: list[Booking], slot: Slot) -> None:
+    """One person cannot be at two appointments at once, whoever the staff members are."""
+    if any(b.starts_at < slot.end and b.ends_at > slot.start for b in bookings):
+        raise OverlapsOwnBooking(slot.start.isoformat())
+
+
 def _slot_at(slots: list[Slot], starts_at: datetime) -> Slot | None:
     return next((s for s in slots if s.start == starts_at), None)
 
@@ -173,6 +180,7 @@ async def _book_once(
                 if len(active) >= rules.max_active_bookings_per_citizen:
                     raise TooManyActiveBookings(rules.max_active_bookings_per_citizen)
                 slot = await _assign_staff(uow, municipality, query, request.starts_at, now)
+                _refuse_overlap_with_own(active, slot)
                 booking = await uow.bookings.add(
                     NewBooking(
                         reference=new_reference(municipality.reference_prefix),
@@ -231,6 +239,8 @@ async def reschedule(
         query = SlotQuery(booking.service_id, booking.mode, staff_id)
         _check_offered(municipality, query)
         slot = await _assign_staff(uow, municipality, query, starts_at, now, ignoring=booking.id)
+        others = await uow.bookings.upcoming_for_citizen(booking.citizen_id, now)
+        _refuse_overlap_with_own([b for b in others if b.id != booking.id], slot)
         moved = await uow.bookings.move(
             booking,
             staff_id=slot.staff_ids[0],

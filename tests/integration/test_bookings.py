@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from domain.availability import SlotQuery
 from domain.errors import (
     BookingNotFound,
+    OverlapsOwnBooking,
     SlotNotOffered,
     SlotTaken,
     TooLateToChange,
@@ -231,6 +232,21 @@ async def test_no_reschedule_inside_the_notice_period(storage: SqlStorage):
         )
     # Cancelling late is still accepted: the office would rather know.
     assert not (await cancel(citizen(1), mine.reference, storage, same_morning)).is_active
+
+
+async def test_a_citizen_cannot_be_at_two_appointments_at_once(storage: SqlStorage):
+    mine = await book(request(citizen(1), "09:00", "anna"), storage, CHANIA, NOW)
+    with pytest.raises(OverlapsOwnBooking):
+        await book(request(citizen(1), "09:15", "babis"), storage, CHANIA, NOW)
+    later = await book(request(citizen(1), "12:00", "babis"), storage, CHANIA, NOW)
+    with pytest.raises(OverlapsOwnBooking):
+        await reschedule(
+            citizen(1), later.reference, athens(THURSDAY, "09:00"), "babis", storage, CHANIA, NOW
+        )
+    assert [b.reference for b in await upcoming_bookings(citizen(1), storage, NOW)] == [
+        mine.reference,
+        later.reference,
+    ]
 
 
 async def test_anyone_goes_to_the_least_busy_staff_member(storage: SqlStorage):
