@@ -53,10 +53,12 @@ def scenario(draw: st.DrawFn) -> tuple[Municipality, dict[str, Busy], date, date
     return m, busy, day, now
 
 
-def brute_force(m: Municipality, busy: dict[str, Busy], day: date, now: datetime) -> set:
+def brute_force(
+    m: Municipality, busy: dict[str, Busy], day: date, now: datetime
+) -> set[tuple[datetime, str]]:
     """Every 15-minute mark of the day, checked against every rule, the slow obvious way."""
     earliest, latest = bookable_range(m, now)
-    free = set()
+    free: set[tuple[datetime, str]] = set()
     if day in m.public_holidays:
         return free
     duration = timedelta(minutes=20)
