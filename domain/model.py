@@ -127,7 +127,7 @@ class Municipality:
         return tuple(s for s in self.staff if s.offers(service_id, mode))
 
     def is_closed_on(self, day: date) -> bool:
-        """Public holiday or a whole-day closure: nobody works that day."""
+        """A public holiday: nobody works. (Closures are periods, applied like time off.)"""
         return day in self.public_holidays
 
     def local_date(self, instant: datetime) -> date:
