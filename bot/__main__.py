@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.app import App, build_app
 from bot.availability_report import availability_report
+from bot.console import run_console
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
 from integrations.settings import Settings
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("check-config", help="read the configuration file and report problems")
+    commands.add_parser("console", help="the booking chat in this terminal (the default)")
     commands.add_parser("availability", help="show the next free times of every service")
     return parser
 
@@ -35,10 +37,13 @@ async def _run(command: str, app: App) -> None:
         if command == "migrate":
             await upgrade(app.engine)
             print(f"database up to date: {_safe_url(app.settings.database_url)}")
+        elif command == "console":
+            await upgrade(app.engine)
+            await run_console(app.dialog)
         elif command == "check-config":
             names = ", ".join(m.name.en for m in app.configuration.municipalities)
             print(f"{app.settings.booking_config}: ok ({names})")
-        else:
+        elif command == "availability":
             for municipality in app.configuration.municipalities:
                 for line in await availability_report(app.storage, municipality):
                     print(line)
@@ -50,6 +55,11 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _default_command(settings: Settings) -> str | None:
+    """Without a Telegram token, the chat runs in the terminal."""
+    return None if settings.bot_token else "console"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     arguments = _parser().parse_args(argv)
@@ -59,8 +69,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
+    command = arguments.command or _default_command(settings)
+    if command is None:
+        print(
+            "BOT_TOKEN is set, but this version has no Telegram channel yet; "
+            "unset BOT_TOKEN to use the chat in this terminal.",
+            file=sys.stderr,
+        )
+        return EXIT_SETUP_PROBLEM
     try:
-        asyncio.run(_run(arguments.command or "availability", app))
+        asyncio.run(_run(command, app))
+    except KeyboardInterrupt:
+        return 0
     except (DBAPIError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"database {_safe_url(settings.database_url)}: {reason}", file=sys.stderr)

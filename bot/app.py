@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from dialogs.engine import Dialog
 from domain.model import Configuration
 from integrations.configuration import load_configuration
+from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
 from integrations.db.storage import SqlStorage
 from integrations.settings import Settings
@@ -19,6 +21,7 @@ class App:
     configuration: Configuration
     engine: AsyncEngine
     storage: SqlStorage
+    dialog: Dialog
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -28,4 +31,6 @@ def build_app(settings: Settings) -> App:
     """Raises ConfigError for a broken configuration file."""
     configuration = load_configuration(settings.booking_config)
     engine = create_engine(settings.database_url)
-    return App(settings, configuration, engine, SqlStorage(engine))
+    storage = SqlStorage(engine)
+    dialog = Dialog(configuration, storage, SqlConversationStore(engine))
+    return App(settings, configuration, engine, storage, dialog)

@@ -166,6 +166,16 @@ class ThirdPerson:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingDetails:
+    """What the citizen told us, as opposed to when and with whom."""
+
+    contact: ContactDetails
+    subject: str
+    application_number: str | None = None
+    third_person: ThirdPerson | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Citizen:
     id: int
     identity: ChannelIdentity

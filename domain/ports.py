@@ -12,6 +12,7 @@ from typing import Protocol
 from domain.availability import BusyTimes
 from domain.model import (
     Booking,
+    BookingDetails,
     ChannelIdentity,
     Citizen,
     ContactDetails,
@@ -80,6 +81,8 @@ class BookingRepository(Protocol):
     ) -> Booking:
         """Raises SlotTaken like `add`."""
         ...
+
+    async def update_details(self, booking: Booking, details: BookingDetails) -> Booking: ...
 
     async def cancel(self, booking: Booking, now: datetime) -> Booking: ...
 

@@ -32,6 +32,7 @@ from domain.errors import (
 )
 from domain.model import (
     Booking,
+    BookingDetails,
     ChannelIdentity,
     ContactDetails,
     Mode,
@@ -228,9 +229,11 @@ async def reschedule(
     storage: Storage,
     municipality: Municipality,
     now: datetime,
+    details: BookingDetails | None = None,
 ) -> Booking:
-    """Moves a booking. The old time stays the citizen's until the new one is secured: both
-    happen in one transaction, so a refused move leaves the booking as it was."""
+    """Moves a booking, and updates its details when given. The old time stays the citizen's
+    until the new one is secured: both happen in one transaction, so a refused move leaves the
+    booking as it was."""
     async with storage.writing() as uow:
         booking = await _citizens_active_booking(uow, citizen, reference)
         earliest, _ = bookable_range(municipality, now)
@@ -250,6 +253,10 @@ async def reschedule(
             busy_until=slot.end + municipality.rules.buffer,
             now=now,
         )
+        if details is not None:
+            moved = await uow.bookings.update_details(moved, details)
+            citizen_row = await uow.citizens.get_or_create(citizen)
+            await uow.citizens.save_contact(citizen_row, details.contact)
         await uow.commit()
         return moved
 

@@ -28,10 +28,12 @@ def normalize_database_url(url: str) -> str:
 class Settings:
     database_url: str
     booking_config: Path
+    bot_token: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         return cls(
             database_url=normalize_database_url(environ.get("DATABASE_URL", "")),
             booking_config=Path(environ.get("BOOKING_CONFIG", "") or DEFAULT_BOOKING_CONFIG),
+            bot_token=environ.get("BOT_TOKEN", "").strip(),
         )

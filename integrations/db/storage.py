@@ -21,6 +21,7 @@ from domain.availability import BusyTimes
 from domain.errors import SlotTaken
 from domain.model import (
     Booking,
+    BookingDetails,
     BookingStatus,
     ChannelIdentity,
     Citizen,
@@ -172,6 +173,19 @@ class SqlBookingRepository:
             busy_until=busy_until,
             sequence=bookings.c.sequence + 1,
             updated_at=now,
+        )
+
+    async def update_details(self, booking: Booking, details: BookingDetails) -> Booking:
+        third = details.third_person
+        return await self._update(
+            booking,
+            full_name=details.contact.full_name,
+            email=details.contact.email,
+            phone=details.contact.phone,
+            subject=details.subject,
+            application_number=details.application_number,
+            third_person_name=third.full_name if third else None,
+            third_person_email=third.email if third else None,
         )
 
     async def cancel(self, booking: Booking, now: datetime) -> Booking:

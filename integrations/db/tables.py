@@ -122,3 +122,13 @@ bookings = Table(
     ),
     Index("ix_bookings_citizen_id_status", "citizen_id", "status"),
 )
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("channel", String(20), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

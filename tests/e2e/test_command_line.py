@@ -30,7 +30,7 @@ def test_migrate_then_show_what_citizens_can_book(tmp_path: Path):
     assert migrated.returncode == 0, migrated.stderr
     assert "database up to date" in migrated.stdout
 
-    shown = run_bot(DATABASE_URL=database)
+    shown = run_bot("availability", DATABASE_URL=database)
     assert shown.returncode == 0, shown.stderr
     assert "Δήμος Χανίων" in shown.stdout
     assert "Υπηρεσία Δόμησης – Αυθαίρετα · video_call" in shown.stdout

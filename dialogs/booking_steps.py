@@ -1,0 +1,450 @@
+"""The steps of a booking, in the seed's order: mode, service, day, time, staff, details,
+subject, application number, third person, documents, consent, summary."""
+
+from __future__ import annotations
+
+import hashlib
+from calendar import Calendar
+from datetime import UTC, date, datetime, timedelta
+
+from dialogs import validation
+from dialogs.parsing import NO, YES, parse_day, parse_time, simplified
+from dialogs.screens import Choice, Event, Screen
+from dialogs.turn import Answered, GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
+from dialogs.turn import value_of as chosen_value
+from domain.availability import Slot, SlotQuery, bookable_days
+from domain.model import Mode
+from domain.use_cases import find_available_days, find_available_times
+
+TIMES_PER_ROW = 4
+
+
+def _yes_no(turn: Turn, step: str, yes_key: str = "yes", no_key: str = "no") -> tuple[Choice, ...]:
+    return (
+        Choice(choice_id(step, "yes"), turn.texts(yes_key)),
+        Choice(choice_id(step, "no"), turn.texts(no_key)),
+    )
+
+
+def _yes_or_no(event: Event, chosen: Choice | None, step: str) -> bool | None:
+    value = chosen_value(chosen, step)
+    if value is not None:
+        return value == "yes"
+    words = simplified(event.text or "")
+    return True if words in YES else False if words in NO else None
+
+
+class MunicipalityStep(Step):
+    name = "municipality"
+
+    def applies(self, turn: Turn) -> bool:
+        return len(turn.configuration.municipalities) > 1
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [
+            (Choice(choice_id(self.name, m.id), m.name.in_language(turn.state.language)),)
+            for m in turn.configuration.municipalities
+        ]
+        return screen(turn, self, turn.texts("municipality.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value is None or turn.configuration.municipality(value) is None:
+            return Refused("choose_from_list")
+        return Answered({self.name: value})
+
+
+class ModeStep(Step):
+    name = "mode"
+
+    def _modes(self, turn: Turn) -> list[Mode]:
+        offered = {mode for s in turn.municipality.services for mode in s.modes}
+        return [m for m in (Mode.VIDEO_CALL, Mode.IN_PERSON) if m in offered]
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [
+            (Choice(choice_id(self.name, m.value), turn.texts(f"mode.{m.value}")),)
+            for m in self._modes(turn)
+        ]
+        return screen(turn, self, turn.texts("mode.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value is None:
+            return Refused("choose_from_list")
+        return Answered({self.name: value})
+
+
+class ServiceStep(Step):
+    name = "service"
+
+    async def screen(self, turn: Turn) -> Screen:
+        language = turn.state.language
+        mode = Mode(turn.answers["mode"])
+        lines, rows = [turn.texts("service.prompt")], []
+        for service in turn.municipality.services:
+            if mode not in service.modes:
+                continue
+            minutes = int(service.duration.total_seconds() // 60)
+            label = turn.texts(
+                "service.choice", name=service.name.in_language(language), minutes=minutes
+            )
+            name = service.name.in_language(language)
+            lines.append(f"• {name}: {service.summary.in_language(language)}")
+            rows.append((Choice(choice_id(self.name, service.id), label),))
+        rows.append((Choice(choice_id(self.name, "?"), turn.texts("service.what_is_this")),))
+        return screen(turn, self, "\n".join(lines), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value == "?":
+            language = turn.state.language
+            for service in turn.municipality.services:
+                turn.say(
+                    "service.info",
+                    name=service.name.in_language(language),
+                    description=service.description.in_language(language),
+                    documents=service.documents.in_language(language),
+                )
+            return Stay()
+        if value is None or turn.municipality.service(value) is None:
+            return Refused("choose_from_list")
+        return Answered({self.name: value})
+
+
+def _query(turn: Turn) -> SlotQuery:
+    return SlotQuery(turn.answers["service"], Mode(turn.answers["mode"]))
+
+
+class DayStep(Step):
+    name = "day"
+
+    async def _free_days(self, turn: Turn) -> list[date]:
+        first, last = bookable_days(turn.municipality, turn.now)
+        return await find_available_days(
+            turn.storage, turn.municipality, _query(turn), first, last, turn.now
+        )
+
+    def _month(self, turn: Turn, days: list[date]) -> tuple[int, int]:
+        if turn.state.month:
+            year, month = turn.state.month.split("-")
+            return int(year), int(month)
+        start = days[0] if days else turn.municipality.local_date(turn.now)
+        return start.year, start.month
+
+    async def screen(self, turn: Turn) -> Screen:
+        texts = turn.texts
+        days = await self._free_days(turn)
+        if not days:
+            window = turn.municipality.rules.window_days
+            return screen(turn, self, texts("day.none_at_all", days=window))
+        year, month = self._month(turn, days)
+        free = {d for d in days if (d.year, d.month) == (year, month)}
+        rows: list[tuple[Choice, ...]] = [tuple(Choice(None, n) for n in texts.weekday_initials())]
+        for week in Calendar().monthdatescalendar(year, month):
+            rows.append(tuple(self._cell(turn, d, month, free) for d in week))
+        rows.append(self._month_moves(turn, days, year, month))
+        title = texts.month(year, month)
+        text = (
+            texts("day.prompt", month=title) if free else texts("day.none_this_month", month=title)
+        )
+        return screen(turn, self, text, rows, calendar=True)
+
+    def _cell(self, turn: Turn, day: date, month: int, free: set[date]) -> Choice:
+        if day.month != month:
+            return Choice(None, " ")
+        if day in free:
+            return Choice(choice_id(self.name, day.isoformat()), str(day.day), turn.texts.day(day))
+        return Choice(None, str(day.day))
+
+    def _month_moves(
+        self, turn: Turn, days: list[date], year: int, month: int
+    ) -> tuple[Choice, ...]:
+        moves = []
+        previous = date(year, month, 1) - timedelta(days=1)
+        following = date(year, month, 28) + timedelta(days=7)
+        if days and (previous.year, previous.month) >= (days[0].year, days[0].month):
+            label = "‹ " + turn.texts.month(previous.year, previous.month)
+            moves.append(Choice(choice_id(self.name, f"month:{previous:%Y-%m}"), label))
+        if days and (following.year, following.month) <= (days[-1].year, days[-1].month):
+            label = turn.texts.month(following.year, following.month) + " ›"
+            moves.append(Choice(choice_id(self.name, f"month:{following:%Y-%m}"), label))
+        return tuple(moves)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value and value.startswith("month:"):
+            turn.state.month = value.removeprefix("month:")
+            return Stay()
+        wanted = date.fromisoformat(value) if value else None
+        if wanted is None and event.text:
+            wanted = parse_day(event.text, turn.municipality.local_date(turn.now))
+        if wanted is None:
+            return Refused("day.invalid")
+        if wanted < turn.municipality.local_date(turn.now):
+            return Refused("day.past")
+        if wanted not in await self._free_days(turn):
+            return Refused("day.not_available", {"day": turn.texts.day(wanted)})
+        turn.state.month = f"{wanted:%Y-%m}"
+        return Answered({self.name: wanted.isoformat()})
+
+
+async def _slots(turn: Turn) -> list[Slot]:
+    day = date.fromisoformat(turn.answers["day"])
+    return await find_available_times(turn.storage, turn.municipality, _query(turn), day, turn.now)
+
+
+class TimeStep(Step):
+    name = "time"
+
+    def _label(self, turn: Turn, slot: Slot) -> str:
+        office = turn.municipality.time_zone
+        mine = turn.texts.clock(slot.start, turn.zone)
+        if turn.zone.key == office.key:
+            return mine
+        return turn.texts(
+            "time.with_office_time", time=mine, office_time=turn.texts.clock(slot.start, office)
+        )
+
+    async def screen(self, turn: Turn) -> Screen:
+        slots = await _slots(turn)
+        day = turn.texts.day(date.fromisoformat(turn.answers["day"]))
+        if not slots:
+            return screen(turn, self, turn.texts("time.none", day=day))
+        choices = [
+            Choice(choice_id(self.name, str(int(s.start.timestamp()))), self._label(turn, s))
+            for s in slots
+        ]
+        rows = [
+            tuple(choices[i : i + TIMES_PER_ROW]) for i in range(0, len(choices), TIMES_PER_ROW)
+        ]
+        text = turn.texts("time.prompt", day=day, zone=turn.state.time_zone)
+        return screen(turn, self, text, rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        slots = await _slots(turn)
+        value = chosen_value(chosen, self.name)
+        if value is not None:
+            start = datetime.fromtimestamp(int(value), UTC)
+            if any(s.start == start for s in slots):
+                return Answered({self.name: int(value)})
+            return Refused("slot_taken")
+        typed = parse_time(event.text or "")
+        if typed is None:
+            return Refused("time.invalid")
+        for slot in slots:
+            local = slot.start.astimezone(turn.zone)
+            if (local.hour, local.minute) == (typed.hour, typed.minute):
+                return Answered({self.name: int(slot.start.timestamp())})
+        return Refused("time.not_available", {"time": f"{typed:%H:%M}"})
+
+
+async def selected_slot(turn: Turn) -> Slot | None:
+    start = datetime.fromtimestamp(turn.answers["time"], UTC)
+    return next((s for s in await _slots(turn) if s.start == start), None)
+
+
+class StaffStep(Step):
+    name = "staff"
+
+    async def screen(self, turn: Turn) -> Screen:
+        slot = await selected_slot(turn)
+        rows = [(Choice(choice_id(self.name, "any"), turn.texts("staff.anyone")),)]
+        for staff_id in slot.staff_ids if slot else ():
+            member = turn.municipality.staff_member(staff_id)
+            if member:
+                rows.append((Choice(choice_id(self.name, staff_id), member.name),))
+        return screen(turn, self, turn.texts("staff.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value is None:
+            return Refused("choose_from_list")
+        slot = await selected_slot(turn)
+        if slot is None:
+            turn.say("slot_taken")
+            turn.answers.pop("time", None)
+            return GoTo("time")
+        if value != "any" and value not in slot.staff_ids:
+            return Refused("choose_from_list")
+        return Answered({self.name: "" if value == "any" else value})
+
+
+class SavedContactStep(Step):
+    """A returning citizen: their details from last time, in one tap."""
+
+    name = "contact"
+
+    def applies(self, turn: Turn) -> bool:
+        return bool(turn.answers.get("has_saved_contact"))
+
+    async def _saved(self, turn: Turn) -> tuple[str, str, str] | None:
+        async with turn.storage.reading() as uow:
+            citizen = await uow.citizens.get(turn.event.identity)
+        if citizen is None or citizen.contact is None:
+            return None
+        contact = citizen.contact
+        return contact.full_name, contact.email, contact.phone
+
+    async def screen(self, turn: Turn) -> Screen:
+        saved = await self._saved(turn) or ("", "", "")
+        text = turn.texts("contact.saved_prompt", name=saved[0], email=saved[1], phone=saved[2])
+        rows = [_yes_no(turn, self.name, "contact.use_saved", "contact.change")]
+        return screen(turn, self, text, rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        use = _yes_or_no(event, chosen, self.name)
+        if use is None:
+            return Refused("choose_from_list")
+        saved = await self._saved(turn)
+        if use and saved:
+            return Answered(
+                {self.name: "saved", "name": saved[0], "email": saved[1], "phone": saved[2]}
+            )
+        return Answered({self.name: "new"})
+
+
+class TextStep(Step):
+    """A typed answer, cleaned by a validator; optionally skippable."""
+
+    prompt = ""
+    skip_label = ""
+
+    def clean(self, text: str) -> str:
+        raise NotImplementedError
+
+    async def screen(self, turn: Turn) -> Screen:
+        text = turn.texts(self.prompt)
+        current = turn.answers.get(self.name)
+        if current:
+            text += "\n" + turn.texts("text.current", value=current)
+        rows = (
+            [(Choice(choice_id(self.name, "skip"), turn.texts(self.skip_label)),)]
+            if self.skip_label
+            else []
+        )
+        return screen(turn, self, text, rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        if self.skip_label and chosen_value(chosen, self.name) == "skip":
+            return Answered({self.name: None})
+        if chosen is not None or not (event.text or "").strip():
+            return Refused("text.expected")
+        try:
+            return Answered({self.name: self.clean(event.text or "")})
+        except validation.Invalid as invalid:
+            return Refused(invalid.key)
+
+
+class NameStep(TextStep):
+    name, prompt = "name", "name.prompt"
+
+    def clean(self, text: str) -> str:
+        return validation.full_name(text)
+
+
+class EmailStep(TextStep):
+    name, prompt = "email", "email.prompt"
+
+    def clean(self, text: str) -> str:
+        return validation.email(text)
+
+
+class PhoneStep(TextStep):
+    name, prompt = "phone", "phone.prompt"
+
+    def clean(self, text: str) -> str:
+        return validation.mobile(text)
+
+
+class SubjectStep(TextStep):
+    name, prompt = "subject", "subject.prompt"
+
+    def clean(self, text: str) -> str:
+        return validation.subject(text)
+
+
+class ApplicationNumberStep(TextStep):
+    name, prompt, skip_label = "appno", "appno.prompt", "appno.skip"
+
+    def clean(self, text: str) -> str:
+        return validation.application_number(text)
+
+
+def _video(turn: Turn) -> bool:
+    return turn.answers.get("mode") == Mode.VIDEO_CALL.value
+
+
+class ThirdPersonStep(Step):
+    name = "third"
+
+    def applies(self, turn: Turn) -> bool:
+        return _video(turn)
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [_yes_no(turn, self.name)]
+        return screen(turn, self, turn.texts("third.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        wanted = _yes_or_no(event, chosen, self.name)
+        if wanted is None:
+            return Refused("choose_yes_no")
+        return Answered({self.name: wanted})
+
+
+class ThirdNameStep(TextStep):
+    name, prompt, skip_label = "third_name", "third_name.prompt", "skip"
+
+    def applies(self, turn: Turn) -> bool:
+        return _video(turn) and bool(turn.answers.get("third"))
+
+    def clean(self, text: str) -> str:
+        return validation.full_name(text)
+
+
+class ThirdEmailStep(ThirdNameStep):
+    name, prompt = "third_email", "third_email.prompt"
+
+    def clean(self, text: str) -> str:
+        return validation.email(text)
+
+
+class DocumentsStep(Step):
+    """Only ΝΑΙ lets a video-call booking go on: staff need the documents beforehand."""
+
+    name = "docs"
+
+    def applies(self, turn: Turn) -> bool:
+        return _video(turn)
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [_yes_no(turn, self.name, "docs.yes", "docs.no")]
+        return screen(turn, self, turn.texts("docs.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        agreed = _yes_or_no(event, chosen, self.name)
+        if agreed is None:
+            return Refused("choose_yes_no")
+        if not agreed:
+            return Refused("docs.why")
+        return Answered({self.name: True})
+
+
+def consent_version(text: str, language: str) -> str:
+    """Which exact text was accepted: stored with the booking."""
+    return f"{language}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+
+
+class ConsentStep(Step):
+    name = "consent"
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [(Choice(choice_id(self.name, "accept"), turn.texts("consent.accept")),)]
+        return screen(turn, self, turn.texts("consent.text"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        accepted = chosen_value(chosen, self.name) == "accept"
+        if not accepted and simplified(event.text or "") not in YES:
+            return Refused("consent.required")
+        version = consent_version(turn.texts("consent.text"), turn.state.language)
+        return Answered({self.name: version})

@@ -1,0 +1,65 @@
+"""Where a citizen is in the conversation: a small JSON document saved after every event."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ATHENS = "Europe/Athens"
+LANGUAGES = ("el", "en")
+_HISTORY_LIMIT = 20
+
+
+@dataclass
+class Conversation:
+    step: str = "menu"
+    flow: str = ""
+    """"book" or "reschedule" while the citizen is answering the booking steps."""
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    language: str = "el"
+    time_zone: str = ATHENS
+    month: str | None = None
+    """The calendar month on screen, "2026-12"."""
+    reference: str | None = None
+    """The booking being looked at, rescheduled or cancelled."""
+
+    @classmethod
+    def new(cls, language_hint: str | None) -> Conversation:
+        """Greek by default; English when the channel says the citizen's language is not
+        Greek."""
+        hint = (language_hint or "el").lower()
+        return cls(language="el" if hint.startswith("el") else "en")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Conversation | None:
+        """None when the stored state cannot be read (an older format, say): the citizen
+        starts again from the menu rather than meeting an error."""
+        try:
+            data = json.loads(text)
+            state = cls(**data)
+        except (ValueError, TypeError):
+            return None
+        if state.language not in LANGUAGES or not isinstance(state.answers, dict):
+            return None
+        return state
+
+    def go_to(self, step: str) -> None:
+        if step != self.step:
+            self.history = [*self.history, self.step][-_HISTORY_LIMIT:]
+        self.step = step
+
+    def back(self) -> str | None:
+        if not self.history:
+            return None
+        self.step = self.history.pop()
+        return self.step
+
+    def end_flow(self) -> None:
+        """Leaves any booking flow for the menu, forgetting its answers."""
+        self.flow, self.answers, self.history, self.month = "", {}, [], None
+        self.step = "menu"

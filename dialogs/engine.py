@@ -1,0 +1,188 @@
+"""The dialog: an event in, the screens to show out, the conversation saved in between.
+
+Every event is handled on the citizen's saved state and the new state is saved after it; a
+failure anywhere leaves the saved state as it was and tells the citizen, without details.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from dialogs import parsing
+from dialogs.conversation import Conversation
+from dialogs.flow import BOOKING_FLOW, advance, start_booking, take_answers
+from dialogs.menu_steps import (
+    BookingStep,
+    CancelStep,
+    LanguageStep,
+    MenuStep,
+    MineStep,
+    TimeZoneStep,
+)
+from dialogs.one_at_a_time import PerCitizen
+from dialogs.ports import ConversationStore
+from dialogs.screens import Choice, Event, Screen
+from dialogs.summary_steps import ChangeStep
+from dialogs.texts import Texts
+from dialogs.turn import Answered, GoTo, Refused, Stay, Step, Turn
+from domain.model import Configuration
+from domain.ports import Storage
+
+log = logging.getLogger(__name__)
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        *BOOKING_FLOW,
+        ChangeStep(),
+        MenuStep(),
+        LanguageStep(),
+        TimeZoneStep(),
+        MineStep(),
+        BookingStep(),
+        CancelStep(),
+    )
+}
+MAX_TEXT = 2000
+COMMANDS = {
+    "/book": "book",
+    "/mybookings": "mine",
+    "/language": "language",
+    "/timezone": "timezone",
+}
+
+
+def _nav(event: Event) -> str | None:
+    """Back, cancel, help and menu work at every step, pressed or typed."""
+    if event.choice and event.choice.startswith("nav:"):
+        return event.choice.removeprefix("nav:")
+    words = parsing.simplified(event.text or "")
+    for action, vocabulary in (
+        ("back", parsing.BACK),
+        ("cancel", parsing.CANCEL),
+        ("help", parsing.HELP),
+        ("menu", parsing.MENU),
+    ):
+        if words in vocabulary:
+            return action
+    command = words.split("@")[0].split(" ")[0]
+    return COMMANDS.get(command)
+
+
+class Dialog:
+    def __init__(
+        self,
+        configuration: Configuration,
+        storage: Storage,
+        conversations: ConversationStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._configuration = configuration
+        self._storage = storage
+        self._conversations = conversations
+        self._clock = clock
+        self._one_at_a_time = PerCitizen()
+
+    async def handle(self, event: Event) -> list[Screen]:
+        async with self._one_at_a_time.turn(event.identity):
+            language = "el"
+            for _ in range(2):  # another instance may save first; then answer on its state
+                stored = await self._conversations.load(event.identity)
+                loaded = Conversation.from_json(stored.data) if stored else None
+                state = loaded or Conversation.new(event.language_hint)
+                language = state.language
+                turn = Turn(event, state, self._configuration, self._storage, self._clock())
+                if stored is None:
+                    turn.greet()
+                screens = await self._respond(turn)
+                version = stored.version if stored else None
+                if await self._conversations.save(event.identity, state.to_json(), version):
+                    return screens
+            return [Screen(Texts(language)("error.busy"))]
+
+    async def _respond(self, turn: Turn) -> list[Screen]:
+        before = turn.state.to_json()
+        try:
+            await self._act(turn)
+            return [await self._current_screen(turn)]
+        except Exception:
+            log.exception("the dialog failed at step %s", turn.state.step)
+            restored = Conversation.from_json(before) or Conversation.new(None)
+            turn.state.__dict__.update(restored.__dict__)
+            turn.notes = [turn.texts("error.general")]
+            try:
+                return [await self._current_screen(turn)]
+            except Exception:
+                log.exception("the dialog could not show step %s", turn.state.step)
+                return [Screen(turn.texts("error.general"))]
+
+    async def _current_screen(self, turn: Turn) -> Screen:
+        step = STEPS.get(turn.state.step) or STEPS["menu"]
+        screen = await step.screen(turn)
+        if not turn.notes:
+            return screen
+        text = "\n\n".join([*turn.notes, screen.text])
+        return Screen(text, screen.rows, screen.step, screen.calendar)
+
+    async def _act(self, turn: Turn) -> None:
+        event, state = turn.event, turn.state
+        if state.step not in STEPS:
+            state.step = "menu"
+        if event.text and len(event.text) > MAX_TEXT:
+            turn.say("input.too_long")
+            return
+        action = _nav(event)
+        if action:
+            await self._navigate(turn, action)
+            return
+        step = STEPS[state.step]
+        screen = await step.screen(turn)
+        chosen = self._chosen(turn, screen)
+        if event.choice and chosen is None:
+            turn.say("stale_button")
+            return
+        outcome = await step.take(turn, event, chosen)
+        if isinstance(outcome, Refused):
+            turn.say(outcome.key, **outcome.params)
+        elif isinstance(outcome, Answered):
+            take_answers(turn, outcome.values)
+            if state.flow:
+                advance(turn)
+        elif isinstance(outcome, GoTo):
+            state.go_to(outcome.step)
+            if state.flow and outcome.step in {s.name for s in BOOKING_FLOW}:
+                advance(turn)
+        elif isinstance(outcome, Stay):
+            pass
+
+    def _chosen(self, turn: Turn, screen: Screen) -> Choice | None:
+        choices = screen.choices()
+        if turn.event.choice:
+            return next((c for c in choices if c.id == turn.event.choice), None)
+        if turn.event.text:
+            return parsing.choice_from_text(turn.event.text, choices)
+        return None
+
+    async def _navigate(self, turn: Turn, action: str) -> None:
+        state = turn.state
+        if action == "back":
+            if state.back() is None or state.step not in STEPS:
+                state.end_flow()
+        elif action == "cancel":
+            if state.flow:
+                turn.say("cancelled")
+            state.end_flow()
+            state.reference = None
+        elif action == "help":
+            turn.say("help.text")
+        elif action == "menu":
+            state.end_flow()
+            state.reference = None
+            turn.greet()
+        elif action == "book":
+            await start_booking(turn)
+        else:
+            state.end_flow()
+            state.go_to(action)

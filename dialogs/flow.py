@@ -1,0 +1,107 @@
+"""The order of the booking steps, and how a booking or a reschedule starts.
+
+The next step is always the first step of the flow that applies and is not answered yet: going
+back keeps answers, changing one clears only what depended on it, and "change something" on
+the summary returns to the summary once the changed answer is given again.
+"""
+
+from __future__ import annotations
+
+from dialogs.booking_steps import (
+    ApplicationNumberStep,
+    ConsentStep,
+    DayStep,
+    DocumentsStep,
+    EmailStep,
+    ModeStep,
+    MunicipalityStep,
+    NameStep,
+    PhoneStep,
+    SavedContactStep,
+    ServiceStep,
+    StaffStep,
+    SubjectStep,
+    ThirdEmailStep,
+    ThirdNameStep,
+    ThirdPersonStep,
+    TimeStep,
+)
+from dialogs.booking_steps import consent_version as consent_version
+from dialogs.summary_steps import SummaryStep, forget
+from dialogs.turn import Step, Turn
+from domain.model import Booking
+
+BOOKING_FLOW: tuple[Step, ...] = (
+    MunicipalityStep(),
+    ModeStep(),
+    ServiceStep(),
+    DayStep(),
+    TimeStep(),
+    StaffStep(),
+    SavedContactStep(),
+    NameStep(),
+    EmailStep(),
+    PhoneStep(),
+    SubjectStep(),
+    ApplicationNumberStep(),
+    ThirdPersonStep(),
+    ThirdNameStep(),
+    ThirdEmailStep(),
+    DocumentsStep(),
+    ConsentStep(),
+    SummaryStep(),
+)
+
+
+def advance(turn: Turn) -> None:
+    """Moves to the first step of the flow that still needs an answer."""
+    for step in BOOKING_FLOW:
+        if step.applies(turn) and not step.answered(turn):
+            turn.state.go_to(step.name)
+            return
+
+
+def take_answers(turn: Turn, values: dict[str, object]) -> None:
+    for key, value in values.items():
+        if key in turn.answers and turn.answers[key] != value:
+            forget(turn.answers, key)
+        turn.answers[key] = value
+
+
+async def start_booking(turn: Turn) -> None:
+    turn.state.end_flow()
+    turn.state.flow = "book"
+    if len(turn.configuration.municipalities) == 1:
+        turn.answers["municipality"] = turn.configuration.municipalities[0].id
+    async with turn.storage.reading() as uow:
+        citizen = await uow.citizens.get(turn.event.identity)
+    turn.answers["has_saved_contact"] = bool(citizen and citizen.contact)
+    advance(turn)
+
+
+def start_reschedule(turn: Turn, booking: Booking) -> None:
+    """The booking's answers, without its day and time: the citizen picks new ones, and may
+    change any detail from the summary."""
+    turn.state.end_flow()
+    turn.state.flow = "reschedule"
+    turn.state.reference = booking.reference
+    third = booking.third_person
+    turn.answers.update(
+        {
+            "municipality": booking.municipality_id,
+            "mode": booking.mode.value,
+            "service": booking.service_id,
+            "contact": "saved",
+            "name": booking.contact.full_name,
+            "email": booking.contact.email,
+            "phone": booking.contact.phone,
+            "subject": booking.subject,
+            "appno": booking.application_number,
+            "third": third is not None,
+            "third_name": third.full_name if third else None,
+            "third_email": third.email if third else None,
+            "docs": True,
+            "consent": booking.consent_version,
+        }
+    )
+    advance(turn)

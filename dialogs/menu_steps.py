@@ -1,0 +1,212 @@
+"""Outside a booking: the menu, my bookings, one booking's actions, language and time zone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dialogs.booking_steps import _yes_no, _yes_or_no
+from dialogs.flow import start_booking, start_reschedule
+from dialogs.screens import Choice, Event, Screen
+from dialogs.turn import GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
+from dialogs.turn import value_of as chosen_value
+from domain.availability import bookable_range
+from domain.errors import BookingRefused
+from domain.model import Booking, Mode
+from domain.reference import normalize_reference
+from domain.use_cases import cancel, upcoming_bookings
+
+TIME_ZONES = (
+    "Europe/Athens",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Toronto",
+    "Australia/Melbourne",
+)
+
+
+class MenuStep(Step):
+    name = "menu"
+    nav = ("help",)
+    items = ("book", "mine", "language", "timezone")
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [
+            (Choice(choice_id(self.name, item), turn.texts(f"menu.{item}")),) for item in self.items
+        ]
+        return screen(turn, self, turn.texts("menu.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value == "book":
+            await start_booking(turn)
+            return Stay()
+        if value in ("mine", "language", "timezone"):
+            return GoTo(value)
+        return Refused("choose_from_list")
+
+
+class LanguageStep(Step):
+    name = "language"
+    nav = ("back", "help")
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [
+            (Choice(choice_id(self.name, "el"), "Ελληνικά"),),
+            (Choice(choice_id(self.name, "en"), "English"),),
+        ]
+        return screen(turn, self, turn.texts("language.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value not in ("el", "en"):
+            return Refused("choose_from_list")
+        turn.state.language = value
+        turn.say("language.set")
+        return GoTo("menu")
+
+
+class TimeZoneStep(Step):
+    name = "timezone"
+    nav = ("back", "help")
+
+    async def screen(self, turn: Turn) -> Screen:
+        rows = [(Choice(choice_id(self.name, zone), zone),) for zone in TIME_ZONES]
+        return screen(turn, self, turn.texts("timezone.prompt", zone=turn.state.time_zone), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        zone = chosen_value(chosen, self.name) or (event.text or "").strip()
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return Refused("timezone.invalid", {"zone": zone[:60]})
+        turn.state.time_zone = zone
+        turn.say("timezone.set", zone=zone)
+        return GoTo("menu")
+
+
+async def _upcoming(turn: Turn) -> list[Booking]:
+    return await upcoming_bookings(turn.event.identity, turn.storage, turn.now)
+
+
+def booking_label(turn: Turn, booking: Booking) -> str:
+    service = turn.municipality.service(booking.service_id)
+    name = service.summary.in_language(turn.state.language) if service else booking.service_id
+    when = turn.texts.when(booking.starts_at, turn.zone, turn.municipality.time_zone)
+    return f"{when} · {name}"
+
+
+class MineStep(Step):
+    name = "mine"
+    nav = ("back", "menu", "help")
+
+    async def screen(self, turn: Turn) -> Screen:
+        bookings = await _upcoming(turn)
+        if not bookings:
+            rows = [(Choice(choice_id(self.name, "book"), turn.texts("menu.book")),)]
+            return screen(turn, self, turn.texts("mine.none"), rows)
+        rows = [
+            (Choice(choice_id(self.name, b.reference), booking_label(turn, b)),) for b in bookings
+        ]
+        return screen(turn, self, turn.texts("mine.prompt"), rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        if value == "book":
+            await start_booking(turn)
+            return Stay()
+        references = {b.reference for b in await _upcoming(turn)}
+        wanted = value or normalize_reference(event.text or "")
+        if wanted not in references:
+            return Refused("choose_from_list")
+        turn.state.reference = wanted
+        return GoTo("booking")
+
+
+async def current_booking(turn: Turn) -> Booking | None:
+    return next((b for b in await _upcoming(turn) if b.reference == turn.state.reference), None)
+
+
+class BookingStep(Step):
+    """One booking: its details, and what can be done with it."""
+
+    name = "booking"
+    nav = ("menu", "help")
+    actions = ("reschedule", "cancel", "mine", "book")
+
+    async def screen(self, turn: Turn) -> Screen:
+        booking = await current_booking(turn)
+        if booking is None:
+            return await MineStep().screen(turn)
+        texts, m = turn.texts, turn.municipality
+        service = m.service(booking.service_id)
+        where = (
+            texts("where.in_person", address=m.office_address.in_language(turn.state.language))
+            if booking.mode is Mode.IN_PERSON
+            else texts("where.video_call")
+        )
+        text = "\n".join(
+            [
+                texts("booking.reference", reference=booking.reference),
+                texts("summary.when", value=texts.when(booking.starts_at, turn.zone, m.time_zone)),
+                texts("summary.mode", value=texts(f"mode.{booking.mode.value}")),
+                texts(
+                    "summary.service",
+                    value=service.name.in_language(turn.state.language) if service else "",
+                ),
+                where,
+            ]
+        )
+        rows = [(Choice(choice_id(self.name, a), texts(f"booking.{a}")),) for a in self.actions]
+        return screen(turn, self, text, rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        value = chosen_value(chosen, self.name)
+        booking = await current_booking(turn)
+        if value == "mine" or booking is None:
+            return GoTo("mine")
+        if value == "book":
+            await start_booking(turn)
+            return Stay()
+        if value == "cancel":
+            return GoTo("cancel")
+        if value == "reschedule":
+            earliest, _ = bookable_range(turn.municipality, turn.now)
+            if booking.starts_at < earliest:
+                return Refused("too_late_to_change")
+            start_reschedule(turn, booking)
+            return Stay()
+        return Refused("choose_from_list")
+
+
+class CancelStep(Step):
+    name = "cancel"
+    nav = ("help",)
+
+    async def screen(self, turn: Turn) -> Screen:
+        booking = await current_booking(turn)
+        if booking is None:
+            return await MineStep().screen(turn)
+        text = turn.texts(
+            "cancel.confirm", booking=booking_label(turn, booking), reference=booking.reference
+        )
+        rows = [_yes_no(turn, self.name, "cancel.yes", "cancel.no")]
+        return screen(turn, self, text, rows)
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        sure = _yes_or_no(event, chosen, self.name)
+        if sure is None:
+            return Refused("choose_yes_no")
+        if not sure or not turn.state.reference:
+            return GoTo("booking")
+        try:
+            cancelled = await cancel(
+                turn.event.identity, turn.state.reference, turn.storage, turn.now
+            )
+        except BookingRefused as refused:
+            turn.say(refused.code)
+            return GoTo("mine")
+        turn.say("cancel.done", reference=cancelled.reference)
+        turn.state.reference = None
+        turn.state.history = []
+        return GoTo("menu")

@@ -1,0 +1,42 @@
+"""What the dialog asks the citizen, independent of how a channel draws it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.model import ChannelIdentity
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str | None
+    """What the channel sends back when pressed; None: shown but inert (a full day)."""
+    label: str
+    description: str | None = None
+    """A longer label for channels that list choices one per line (the console)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    text: str
+    rows: tuple[tuple[Choice, ...], ...] = ()
+    step: str = ""
+    """The step this screen asks for; a channel may edit the previous message in place when
+    the step stays the same (moving between months, for instance)."""
+    calendar: bool = False
+    """The rows before the navigation rows form a month grid, weekday names first."""
+
+    def choices(self) -> list[Choice]:
+        """The pressable choices, in reading order: what "type its number" counts."""
+        return [c for row in self.rows for c in row if c.id is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing a citizen did: typed text, or pressed a choice."""
+
+    identity: ChannelIdentity
+    text: str | None = None
+    choice: str | None = None
+    language_hint: str | None = None
+    """The channel's idea of the citizen's language (Telegram's language_code)."""

@@ -1,0 +1,68 @@
+"""Every word the citizen reads comes from the gettext catalogs in locales/ (el, en); dates and
+weekday names come from Babel in the citizen's language."""
+
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, get_day_names
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+
+
+@cache
+def _catalog(language: str) -> gettext.GNUTranslations:
+    """The .po file compiled in memory: no build step, no compiled files in the repository."""
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+class Texts:
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._catalog = _catalog(language)
+
+    def __call__(self, key: str, **params: object) -> str:
+        text = self._catalog.gettext(key)
+        return text.format(**params) if params else text
+
+    def day(self, day: date) -> str:
+        """ "Πέμπτη 18 Φεβρουαρίου" / "Thursday 18 February"."""
+        return format_date(day, "EEEE d MMMM", locale=self.language)
+
+    def short_day(self, day: date) -> str:
+        return format_date(day, "EEE d MMM", locale=self.language)
+
+    def month(self, year: int, month: int) -> str:
+        """ "Δεκέμβριος 2026": the month's own name, not the "of December" form."""
+        return format_date(date(year, month, 1), "LLLL y", locale=self.language).capitalize()
+
+    def weekday_initials(self) -> list[str]:
+        names = get_day_names("abbreviated", context="stand-alone", locale=self.language)
+        return [names[i][:2] for i in range(7)]
+
+    def clock(self, instant: datetime, zone: ZoneInfo) -> str:
+        return instant.astimezone(zone).strftime("%H:%M")
+
+    def when(self, instant: datetime, zone: ZoneInfo, office_zone: ZoneInfo) -> str:
+        """Day and time in the citizen's zone, and Greek time beside it when that differs."""
+        local = instant.astimezone(zone)
+        text = f"{self.day(local.date())}, {local:%H:%M}"
+        if (
+            zone.key != office_zone.key
+            and local.utcoffset() != instant.astimezone(office_zone).utcoffset()
+        ):
+            office = instant.astimezone(office_zone)
+            text += " " + self("time.office_time", time=f"{office:%H:%M}")
+        return text

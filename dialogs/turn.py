@@ -1,0 +1,133 @@
+"""What a step sees while handling one event, and what it can answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dialogs.conversation import Conversation
+from dialogs.screens import Choice, Event, Screen
+from dialogs.texts import Texts
+from domain.model import Configuration, Municipality
+from domain.ports import Storage
+
+
+@dataclass
+class Turn:
+    """One event being handled: the citizen's state, their language, the services."""
+
+    event: Event
+    state: Conversation
+    configuration: Configuration
+    storage: Storage
+    now: datetime
+    notes: list[str] = field(default_factory=list)
+    """Messages shown before the next screen (a refusal's reason, a confirmation)."""
+
+    @property
+    def texts(self) -> Texts:
+        return Texts(self.state.language)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.state.time_zone)
+
+    @property
+    def municipality(self) -> Municipality:
+        wanted = self.state.answers.get("municipality")
+        found = self.configuration.municipality(wanted) if wanted else None
+        return found or self.configuration.municipalities[0]
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.state.answers
+
+    def say(self, key: str, **params: object) -> None:
+        self.notes.append(self.texts(key, **params))
+
+    def greet(self) -> None:
+        text = self.texts(
+            "greeting", municipality=self.municipality.name.in_language(self.state.language)
+        )
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The step is answered: these answers are set, and the conversation moves on."""
+
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The input cannot be taken: say why, and ask the same step again."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Show the same step again (another month, an explanation)."""
+
+
+@dataclass(frozen=True)
+class GoTo:
+    step: str
+
+
+Outcome = Answered | Refused | Stay | GoTo
+
+
+class Step:
+    """One screen of the conversation. `name` is also the key of its answer."""
+
+    name = ""
+    nav: tuple[str, ...] = ("back", "cancel", "help")
+
+    def applies(self, turn: Turn) -> bool:
+        return True
+
+    def answered(self, turn: Turn) -> bool:
+        return self.name in turn.answers
+
+    async def screen(self, turn: Turn) -> Screen:
+        raise NotImplementedError
+
+    async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
+        """`chosen` is the choice the event pressed or named, if any."""
+        raise NotImplementedError
+
+
+def choice_id(step: str, value: str) -> str:
+    return f"{step}:{value}"
+
+
+def value_of(choice: Choice | None, step: str) -> str | None:
+    if choice is None or choice.id is None or not choice.id.startswith(step + ":"):
+        return None
+    return choice.id[len(step) + 1 :]
+
+
+def nav_row(texts: Texts, items: tuple[str, ...]) -> tuple[Choice, ...]:
+    labels = {"back": "nav.back", "cancel": "nav.cancel", "help": "nav.help", "menu": "nav.menu"}
+    return tuple(Choice(f"nav:{item}", texts(labels[item])) for item in items)
+
+
+def screen(
+    turn: Turn,
+    step: Step,
+    text: str,
+    rows: Sequence[tuple[Choice, ...]] | None = None,
+    *,
+    calendar: bool = False,
+) -> Screen:
+    all_rows = [*(rows or []), nav_row(turn.texts, step.nav)] if step.nav else rows or []
+    return Screen(
+        text=text, rows=tuple(r for r in all_rows if r), step=step.name, calendar=calendar
+    )
