@@ -1,0 +1,45 @@
+"""Every message exists in Greek and English, with the same placeholders, and every key the
+code uses is in the catalogs."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from dialogs.texts import LOCALES_DIR
+
+CODE = Path(__file__).resolve().parents[2]
+
+
+def _catalog(language: str) -> dict[str, str]:
+    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        return {str(m.id): str(m.string) for m in read_po(source) if m.id}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_catalogs_have_the_same_keys():
+    assert set(_catalog("el")) == set(_catalog("en"))
+
+
+def test_every_message_is_translated_with_the_same_placeholders():
+    greek, english = _catalog("el"), _catalog("en")
+    for key, text in greek.items():
+        assert text.strip(), f"el: {key} is empty"
+        assert english[key].strip(), f"en: {key} is empty"
+        assert _placeholders(text) == _placeholders(english[key]), key
+
+
+def test_every_key_the_code_uses_is_in_the_catalogs():
+    used: set[str] = set()
+    pattern = re.compile(r"""(?:texts|say|Refused)\(\s*["']([a-z_.]+)["']""")
+    for path in (CODE / "dialogs").glob("*.py"):
+        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    used |= {f"mode.{m}" for m in ("video_call", "in_person")}
+    assert used, "the pattern found no keys: it no longer matches the code"
+    assert used - set(_catalog("el")) == set()
