@@ -7,8 +7,9 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from integrations.db.engine import create_engine
 from integrations.db.tables import bookings
@@ -72,7 +73,7 @@ def test_book_reschedule_and_cancel_in_the_terminal(tmp_path: Path):
     assert row.reference in out
 
 
-async def _bookings(database: str) -> list:
+async def _bookings(database: str) -> list[Row[Any]]:
     engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
     async with engine.connect() as connection:
         rows = (await connection.execute(select(bookings))).all()
