@@ -19,14 +19,16 @@ from domain.use_cases import find_available_days, find_available_times
 TIMES_PER_ROW = 4
 
 
-def _yes_no(turn: Turn, step: str, yes_key: str = "yes", no_key: str = "no") -> tuple[Choice, ...]:
+def yes_no_row(
+    turn: Turn, step: str, yes_key: str = "yes", no_key: str = "no"
+) -> tuple[Choice, ...]:
     return (
         Choice(choice_id(step, "yes"), turn.texts(yes_key)),
         Choice(choice_id(step, "no"), turn.texts(no_key)),
     )
 
 
-def _yes_or_no(event: Event, chosen: Choice | None, step: str) -> bool | None:
+def yes_or_no(event: Event, chosen: Choice | None, step: str) -> bool | None:
     value = chosen_value(chosen, step)
     if value is not None:
         return value == "yes"
@@ -289,11 +291,11 @@ class SavedContactStep(Step):
     async def screen(self, turn: Turn) -> Screen:
         saved = await self._saved(turn) or ("", "", "")
         text = turn.texts("contact.saved_prompt", name=saved[0], email=saved[1], phone=saved[2])
-        rows = [_yes_no(turn, self.name, "contact.use_saved", "contact.change")]
+        rows = [yes_no_row(turn, self.name, "contact.use_saved", "contact.change")]
         return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
-        use = _yes_or_no(event, chosen, self.name)
+        use = yes_or_no(event, chosen, self.name)
         if use is None:
             return Refused("choose_from_list")
         saved = await self._saved(turn)
@@ -371,7 +373,7 @@ class ApplicationNumberStep(TextStep):
         return validation.application_number(text)
 
 
-def _video(turn: Turn) -> bool:
+def is_video_call(turn: Turn) -> bool:
     return turn.answers.get("mode") == Mode.VIDEO_CALL.value
 
 
@@ -379,14 +381,14 @@ class ThirdPersonStep(Step):
     name = "third"
 
     def applies(self, turn: Turn) -> bool:
-        return _video(turn)
+        return is_video_call(turn)
 
     async def screen(self, turn: Turn) -> Screen:
-        rows = [_yes_no(turn, self.name)]
+        rows = [yes_no_row(turn, self.name)]
         return screen(turn, self, turn.texts("third.prompt"), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
-        wanted = _yes_or_no(event, chosen, self.name)
+        wanted = yes_or_no(event, chosen, self.name)
         if wanted is None:
             return Refused("choose_yes_no")
         return Answered({self.name: wanted})
@@ -396,7 +398,7 @@ class ThirdNameStep(TextStep):
     name, prompt, skip_label = "third_name", "third_name.prompt", "skip"
 
     def applies(self, turn: Turn) -> bool:
-        return _video(turn) and bool(turn.answers.get("third"))
+        return is_video_call(turn) and bool(turn.answers.get("third"))
 
     def clean(self, text: str) -> str:
         return validation.full_name(text)
@@ -415,14 +417,14 @@ class DocumentsStep(Step):
     name = "docs"
 
     def applies(self, turn: Turn) -> bool:
-        return _video(turn)
+        return is_video_call(turn)
 
     async def screen(self, turn: Turn) -> Screen:
-        rows = [_yes_no(turn, self.name, "docs.yes", "docs.no")]
+        rows = [yes_no_row(turn, self.name, "docs.yes", "docs.no")]
         return screen(turn, self, turn.texts("docs.prompt"), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
-        agreed = _yes_or_no(event, chosen, self.name)
+        agreed = yes_or_no(event, chosen, self.name)
         if agreed is None:
             return Refused("choose_yes_no")
         if not agreed:

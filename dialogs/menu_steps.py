@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dialogs.booking_steps import _yes_no, _yes_or_no
+from dialogs.booking_steps import yes_no_row, yes_or_no
 from dialogs.flow import start_booking, start_reschedule
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
@@ -190,11 +190,11 @@ class CancelStep(Step):
         text = turn.texts(
             "cancel.confirm", booking=booking_label(turn, booking), reference=booking.reference
         )
-        rows = [_yes_no(turn, self.name, "cancel.yes", "cancel.no")]
+        rows = [yes_no_row(turn, self.name, "cancel.yes", "cancel.no")]
         return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
-        sure = _yes_or_no(event, chosen, self.name)
+        sure = yes_or_no(event, chosen, self.name)
         if sure is None:
             return Refused("choose_yes_no")
         if not sure or not turn.state.reference:

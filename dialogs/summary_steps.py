@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from dialogs.booking_steps import _video
+from dialogs.booking_steps import is_video_call
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import GoTo, Outcome, Refused, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
@@ -71,7 +71,7 @@ def summary_lines(turn: Turn) -> list[str]:
         texts("summary.subject", value=a["subject"]),
         texts("summary.appno", value=a.get("appno") or "—"),
     ]
-    if _video(turn):
+    if is_video_call(turn):
         third = texts("no")
         if a.get("third"):
             third = " ".join(filter(None, (a.get("third_name"), a.get("third_email")))) or texts(
@@ -188,7 +188,7 @@ class ChangeStep(Step):
     nav = ("back", "help")
 
     def _fields(self, turn: Turn) -> list[str]:
-        fields = [f for f in CHANGEABLE if f != "third" or _video(turn)]
+        fields = [f for f in CHANGEABLE if f != "third" or is_video_call(turn)]
         if turn.state.flow == "reschedule":
             fields = [f for f in fields if f not in NOT_ON_RESCHEDULE]
         return fields
@@ -211,7 +211,3 @@ class ChangeStep(Step):
         if field == "day":
             turn.state.month = None
         return GoTo(field)
-
-
-def booking_day(booking: Booking, turn: Turn) -> date:
-    return turn.municipality.local_date(booking.starts_at)
