@@ -81,6 +81,16 @@ async def book_video_call(
         await citizen.press("Επιβεβαίωση κράτησης")
 
 
+async def up_to_the_details(citizen: Citizen) -> None:
+    """A video call for building permits, at the first free time, with anyone."""
+    await citizen.type("/book")
+    await citizen.press("Ραντεβού με τηλεδιάσκεψη")
+    await citizen.press("Οικοδομικές Άδειες")
+    await citizen.press_first_day()
+    await citizen.press_first_time()
+    await citizen.press("Οποιοσδήποτε")
+
+
 async def test_a_full_video_call_booking(dialog: Dialog, storage: SqlStorage):
     maria = Citizen(dialog)
     await book_video_call(maria)
@@ -123,12 +133,7 @@ async def test_an_in_person_booking_skips_the_video_call_questions(dialog, stora
 
 async def test_nothing_is_saved_before_confirm_and_cancel_abandons(dialog, storage):
     maria = Citizen(dialog)
-    await maria.type("/book")
-    await maria.press("Ραντεβού με τηλεδιάσκεψη")
-    await maria.press("Οικοδομικές Άδειες")
-    await maria.press_first_day()
-    await maria.press_first_time()
-    await maria.press("Οποιοσδήποτε")
+    await up_to_the_details(maria)
     await maria.type("Μαρία Παπαδάκη")
     assert await count_bookings(storage) == 0
     await maria.press("Άκυρο")
@@ -139,12 +144,7 @@ async def test_nothing_is_saved_before_confirm_and_cancel_abandons(dialog, stora
 
 async def test_back_returns_to_the_previous_step_with_answers_kept(dialog):
     maria = Citizen(dialog)
-    await maria.type("/book")
-    await maria.press("Ραντεβού με τηλεδιάσκεψη")
-    await maria.press("Οικοδομικές Άδειες")
-    await maria.press_first_day()
-    await maria.press_first_time()
-    await maria.press("Οποιοσδήποτε")
+    await up_to_the_details(maria)
     await maria.type("Μαρία Παπαδάκη")
     assert maria.step == "email"
     await maria.press("« Πίσω")
@@ -170,12 +170,7 @@ async def test_back_returns_to_the_previous_step_with_answers_kept(dialog):
 )
 async def test_bad_input_gets_a_message_and_the_same_step(dialog, storage, bad):
     maria = Citizen(dialog)
-    await maria.type("/book")
-    await maria.press("Ραντεβού με τηλεδιάσκεψη")
-    await maria.press("Οικοδομικές Άδειες")
-    await maria.press_first_day()
-    await maria.press_first_time()
-    await maria.press("Οποιοσδήποτε")
+    await up_to_the_details(maria)
     assert maria.step == "name"
     await maria.type(bad)
     assert maria.step == "name"
@@ -245,12 +240,7 @@ async def test_the_calendar_moves_between_months_within_the_window(storage):
 
 async def test_documents_acknowledgement_only_yes_continues(dialog):
     maria = Citizen(dialog)
-    await maria.type("/book")
-    await maria.press("Ραντεβού με τηλεδιάσκεψη")
-    await maria.press("Οικοδομικές Άδειες")
-    await maria.press_first_day()
-    await maria.press_first_time()
-    await maria.press("Οποιοσδήποτε")
+    await up_to_the_details(maria)
     for answer in ("Μαρία Παπαδάκη", "maria@example.com", "6912345678", "Θέμα άδειας"):
         await maria.type(answer)
     await maria.press("Δεν έχω")
