@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import App, build_app
 from bot.availability_report import availability_report
 from bot.console import run_console
+from bot.telegram.runner import run_polling, serve_webhook
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
 from integrations.settings import Settings
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("check-config", help="read the configuration file and report problems")
     commands.add_parser("console", help="the booking chat in this terminal (the default)")
+    commands.add_parser("run", help="Telegram long polling (needs BOT_TOKEN)")
+    commands.add_parser("web", help="Telegram webhook server (needs BOT_TOKEN, WEBHOOK_SECRET)")
     commands.add_parser("availability", help="show the next free times of every service")
     return parser
 
@@ -40,6 +43,10 @@ async def _run(command: str, app: App) -> None:
         elif command == "console":
             await upgrade(app.engine)
             await run_console(app.dialog)
+        elif command == "run":
+            await run_polling(app)
+        elif command == "web":
+            await serve_webhook(app)
         elif command == "check-config":
             names = ", ".join(m.name.en for m in app.configuration.municipalities)
             print(f"{app.settings.booking_config}: ok ({names})")
@@ -55,9 +62,17 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _default_command(settings: Settings) -> str | None:
-    """Without a Telegram token, the chat runs in the terminal."""
-    return None if settings.bot_token else "console"
+def _default_command(settings: Settings) -> str:
+    """With a Telegram token the bot talks on Telegram; without one, in the terminal."""
+    return "run" if settings.bot_token else "console"
+
+
+def _missing_settings(command: str, settings: Settings) -> str | None:
+    if command in ("run", "web") and not settings.bot_token:
+        return "BOT_TOKEN is not set: create the bot with @BotFather and set its token."
+    if command == "web" and not settings.webhook_secret:
+        return "WEBHOOK_SECRET is not set: the webhook refuses to start without a secret."
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,12 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
     command = arguments.command or _default_command(settings)
-    if command is None:
-        print(
-            "BOT_TOKEN is set, but this version has no Telegram channel yet; "
-            "unset BOT_TOKEN to use the chat in this terminal.",
-            file=sys.stderr,
-        )
+    missing = _missing_settings(command, settings)
+    if missing:
+        print(missing, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
     try:
         asyncio.run(_run(command, app))

@@ -59,6 +59,8 @@ def _nav(event: Event) -> str | None:
     if event.choice and event.choice.startswith("nav:"):
         return event.choice.removeprefix("nav:")
     words = parsing.simplified(event.text or "")
+    if words.startswith("/"):  # "/start m_token", "/book@rantevou_bot"
+        words = words.split()[0].split("@")[0]
     for action, vocabulary in (
         ("back", parsing.BACK),
         ("cancel", parsing.CANCEL),
@@ -67,8 +69,7 @@ def _nav(event: Event) -> str | None:
     ):
         if words in vocabulary:
             return action
-    command = words.split("@")[0].split(" ")[0]
-    return COMMANDS.get(command)
+    return COMMANDS.get(words)
 
 
 class Dialog:
@@ -121,10 +122,8 @@ class Dialog:
     async def _current_screen(self, turn: Turn) -> Screen:
         step = STEPS.get(turn.state.step) or STEPS["menu"]
         screen = await step.screen(turn)
-        if not turn.notes:
-            return screen
         text = "\n\n".join([*turn.notes, screen.text])
-        return Screen(text, screen.rows, screen.step, screen.calendar)
+        return Screen(text, screen.rows, screen.step, screen.calendar, turn.toast)
 
     async def _act(self, turn: Turn) -> None:
         event, state = turn.event, turn.state
@@ -142,6 +141,7 @@ class Dialog:
         chosen = self._chosen(turn, screen)
         if event.choice and chosen is None:
             turn.say("stale_button")
+            turn.toast = turn.texts("stale_button_short")
             return
         outcome = await step.take(turn, event, chosen)
         if isinstance(outcome, Refused):

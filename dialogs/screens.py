@@ -25,6 +25,9 @@ class Screen:
     the step stays the same (moving between months, for instance)."""
     calendar: bool = False
     """The rows before the navigation rows form a month grid, weekday names first."""
+    toast: str | None = None
+    """A short notice for channels that can show one beside the screen (Telegram's answer to
+    a button press): why a pressed button did nothing."""
 
     def choices(self) -> list[Choice]:
         """The pressable choices, in reading order: what "type its number" counts."""

@@ -26,6 +26,7 @@ class Turn:
     now: datetime
     notes: list[str] = field(default_factory=list)
     """Messages shown before the next screen (a refusal's reason, a confirmation)."""
+    toast: str | None = None
 
     @property
     def texts(self) -> Texts:

@@ -29,6 +29,12 @@ class Settings:
     database_url: str
     booking_config: Path
     bot_token: str = ""
+    telegram_api_url: str = ""
+    """Base URL of the Bot API server; empty: Telegram's."""
+    webhook_secret: str = ""
+    webhook_base_url: str = ""
+    host: str = "0.0.0.0"
+    port: int = 8080
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -36,4 +42,9 @@ class Settings:
             database_url=normalize_database_url(environ.get("DATABASE_URL", "")),
             booking_config=Path(environ.get("BOOKING_CONFIG", "") or DEFAULT_BOOKING_CONFIG),
             bot_token=environ.get("BOT_TOKEN", "").strip(),
+            telegram_api_url=environ.get("TELEGRAM_API_URL", "").strip(),
+            webhook_secret=environ.get("WEBHOOK_SECRET", "").strip(),
+            webhook_base_url=environ.get("WEBHOOK_BASE_URL", "").strip().rstrip("/"),
+            host=environ.get("HOST", "").strip() or "0.0.0.0",
+            port=int(environ.get("PORT", "") or 8080),
         )

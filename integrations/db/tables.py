@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -131,4 +132,11 @@ conversations = Table(
     Column("state", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+telegram_updates = Table(
+    "telegram_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("received_at", UTCDateTime, nullable=False),
 )

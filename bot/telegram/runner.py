@@ -1,0 +1,104 @@
+"""Wiring for Telegram: the Bot with its API server and delivery rules, the dispatcher with
+its routers and middlewares, the commands, and long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, TelegramObject, Update
+from aiohttp import web
+
+from bot.app import App
+from bot.telegram.delivery import Delivery
+from bot.telegram.handlers import citizen_router
+from bot.telegram.webhook import WEBHOOK_PATH, webhook_application
+from dialogs.texts import Texts
+from integrations.db.seen_updates import SqlSeenUpdates
+
+COMMANDS = ("start", "book", "mybookings", "language", "timezone", "help", "cancel")
+POLLING_TIMEOUT_S = 30
+
+
+def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
+    settings = app.settings
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    else:
+        session = AiohttpSession()
+    session.middleware(delivery or Delivery())
+    return Bot(settings.bot_token, session=session, default=DefaultBotProperties(parse_mode=None))
+
+
+class OncePerUpdate(BaseMiddleware):
+    """A repeated update_id is handled once, whichever instance receives it."""
+
+    def __init__(self, seen: SqlSeenUpdates) -> None:
+        self._seen = seen
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and not await self._seen.first_time(event.update_id):
+            return None
+        return await handler(event, data)
+
+
+def make_dispatcher(app: App) -> Dispatcher:
+    dispatcher = Dispatcher()
+    dispatcher.update.outer_middleware(OncePerUpdate(SqlSeenUpdates(app.engine)))
+    dispatcher.include_router(citizen_router(app.dialog))
+    return dispatcher
+
+
+async def register_commands(bot: Bot) -> None:
+    """The command menu in Greek for Greek-speaking users, in English for everyone else."""
+    for language, code in (("el", "el"), ("en", None)):
+        texts = Texts(language)
+        commands = [BotCommand(command=c, description=texts(f"command.{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, language_code=code)
+
+
+async def run_polling(app: App) -> None:
+    bot = make_bot(app)
+    dispatcher = make_dispatcher(app)
+    await bot.delete_webhook(drop_pending_updates=False)
+    await register_commands(bot)
+    await dispatcher.start_polling(
+        bot, polling_timeout=POLLING_TIMEOUT_S, handle_signals=True, close_bot_session=True
+    )
+
+
+async def serve_webhook(app: App) -> None:
+    """Serves until SIGTERM or SIGINT; registers the webhook when WEBHOOK_BASE_URL is set."""
+    settings = app.settings
+    bot = make_bot(app)
+    dispatcher = make_dispatcher(app)
+    runner = web.AppRunner(webhook_application(bot, dispatcher, settings.webhook_secret))
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        if settings.webhook_base_url:
+            await bot.set_webhook(
+                url=settings.webhook_base_url + WEBHOOK_PATH,
+                secret_token=settings.webhook_secret,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+            )
+            await register_commands(bot)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signal_number, stop.set)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await bot.session.close()

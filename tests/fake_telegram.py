@@ -1,0 +1,258 @@
+"""A small local server that speaks the Telegram Bot API, as documented at
+core.telegram.org/bots/api, for the calls the bot makes: getMe, getUpdates (long poll with
+`timeout` and `offset`), sendMessage, editMessageText, editMessageReplyMarkup,
+answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook.
+
+Tests queue updates as a citizen would cause them and read what the bot sent back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": 777000, "is_bot": True, "first_name": "Rantevou", "username": "rantevou_bot"}
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    text: str
+    keyboard: list[list[dict[str, str]]] = field(default_factory=list)
+
+    def as_api(self) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": self.message_id,
+            "date": int(time.time()),
+            "chat": {"id": self.chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": self.text,
+        }
+        if self.keyboard:
+            message["reply_markup"] = {"inline_keyboard": self.keyboard}
+        return message
+
+
+class FakeTelegram:
+    def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
+        self.token = token
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.messages: dict[int, SentMessage] = {}
+        self.screens: dict[int, int] = {}
+        """Per chat, the message that holds what the citizen sees now."""
+        self.screen_changes: dict[int, int] = {}
+        self.callback_answers: list[dict[str, Any]] = []
+        self.commands: dict[str, list[dict[str, str]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._confirmed = 0
+        self._new_update = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self._closing = False
+        self.delivered: list[dict[str, Any]] = []
+        self.answer_with_retry_after: dict[str, int] = {}
+        """method → how many of its next calls get 429 with retry_after=1."""
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        application = web.Application()
+        application.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(application)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._new_update.set()  # wake long polls still waiting, so shutdown is quick
+        if self._runner:
+            await self._runner.cleanup()
+
+    # What a citizen does.
+
+    def push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        self._new_update.set()
+        return update_id
+
+    def push_again(self, update_id: int) -> None:
+        """Telegram delivering the same update a second time."""
+        original = next(u for u in self.delivered if u["update_id"] == update_id)
+        self._updates.append(original)
+        self._new_update.set()
+
+    @staticmethod
+    def user(user_id: int, language: str = "el") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": "Πολίτης", "language_code": language}
+
+    def text_update(self, user_id: int, text: str, language: str = "el") -> dict[str, Any]:
+        return {
+            "message": {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": self.user(user_id, language),
+                "text": text,
+            }
+        }
+
+    def press_update(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
+        return {
+            "callback_query": {
+                "id": str(next(self._ids)),
+                "from": self.user(user_id),
+                "chat_instance": f"ci-{user_id}",
+                "data": data,
+                "message": self.messages[message_id].as_api(),
+            }
+        }
+
+    async def wait_for_screen(self, chat_id: int, after: int, seconds: float = 15) -> SentMessage:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: self.screen_changes.get(chat_id, 0) > after),
+                seconds,
+            )
+        return self.messages[self.screens[chat_id]]
+
+    async def wait_for_call(self, method: str, seconds: float = 15) -> None:
+        deadline = time.monotonic() + seconds
+        while not any(m == method for m, _ in self.calls):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the bot never called {method}")
+            await asyncio.sleep(0.05)
+
+    # The Bot API.
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        if self.answer_with_retry_after.get(method):
+            self.answer_with_retry_after[method] -= 1
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                },
+                status=429,
+            )
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return self._error(404, f"Not Found: method {method} not found")
+        response: web.Response = await handler(params)
+        return response
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        data = dict(await request.post())
+        data.update(request.query)
+        return {k: v for k, v in data.items() if isinstance(v, str)}
+
+    @staticmethod
+    def _ok(result: Any) -> web.Response:
+        return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    def _error(status: int, description: str) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error_code": status, "description": description}, status=status
+        )
+
+    async def _api_getMe(self, params: dict[str, Any]) -> web.Response:
+        return self._ok(BOT_USER)
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout and not self._closing:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+        result = list(self._updates)
+        self.delivered.extend(result)
+        return self._ok(result)
+
+    async def _changed_screen(self, chat_id: int, message_id: int) -> None:
+        async with self._changed:
+            self.screens[chat_id] = message_id
+            self.screen_changes[chat_id] = self.screen_changes.get(chat_id, 0) + 1
+            self._changed.notify_all()
+
+    @staticmethod
+    def _keyboard(params: dict[str, Any]) -> list[list[dict[str, str]]]:
+        markup = params.get("reply_markup")
+        if not markup:
+            return []
+        value = json.loads(markup) if isinstance(markup, str) else markup
+        return list(value.get("inline_keyboard", []))
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        text = str(params.get("text", ""))
+        if not text or len(text) > 4096:
+            return self._error(400, "Bad Request: message text is empty or too long")
+        message = SentMessage(chat_id, next(self._ids), text, self._keyboard(params))
+        self.messages[message.message_id] = message
+        await self._changed_screen(chat_id, message.message_id)
+        return self._ok(message.as_api())
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> web.Response:
+        message = self.messages.get(int(params["message_id"]))
+        if message is None:
+            return self._error(400, "Bad Request: message to edit not found")
+        text, keyboard = str(params["text"]), self._keyboard(params)
+        if text == message.text and keyboard == message.keyboard:
+            return self._error(400, "Bad Request: message is not modified")
+        message.text, message.keyboard = text, keyboard
+        await self._changed_screen(message.chat_id, message.message_id)
+        return self._ok(message.as_api())
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> web.Response:
+        message = self.messages.get(int(params["message_id"]))
+        if message is None:
+            return self._error(400, "Bad Request: message to edit not found")
+        message.keyboard = self._keyboard(params)
+        return self._ok(message.as_api())
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
+        self.callback_answers.append(params)
+        return self._ok(True)
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> web.Response:
+        commands = params.get("commands", "[]")
+        language = str(params.get("language_code") or "")
+        self.commands[language] = json.loads(commands) if isinstance(commands, str) else commands
+        return self._ok(True)
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> web.Response:
+        return self._ok(True)
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> web.Response:
+        return self._ok(True)
+
+    async def _api_close(self, params: dict[str, Any]) -> web.Response:
+        return self._ok(True)
