@@ -1,0 +1,133 @@
+"""`python -m bot web`: updates posted to the webhook with the right secret, a wrong one and
+none. Only the right secret gets anything done, and the update is handled before the 200."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from integrations.db.engine import create_engine
+from integrations.db.tables import conversations
+from integrations.settings import PROJECT_DIR
+from tests.e2e.telegram_citizen import free_port, migrated_database, start_bot, stop
+from tests.fake_telegram import FakeTelegram
+
+SECRET = "s3cret-webhook-token"
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def conversations_stored(database: str) -> int:
+    engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
+    async with engine.connect() as connection:
+        count = await connection.execute(select(func.count()).select_from(conversations))
+        result = count.scalar_one()
+    await engine.dispose()
+    return int(result)
+
+
+async def wait_until_up(url: str) -> None:
+    deadline = time.monotonic() + 30
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(url)
+            await asyncio.sleep(0.2)
+
+
+async def test_only_the_right_secret_gets_an_update_handled(telegram, tmp_path: Path):
+    database = migrated_database(tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    bot = start_bot(
+        "web",
+        telegram,
+        database,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_BASE_URL=base,
+    )
+    try:
+        await wait_until_up(base + "/health")
+        await telegram.wait_for_call("setWebhook")
+        [registered] = [params for method, params in telegram.calls if method == "setWebhook"]
+        assert registered["url"] == base + "/telegram/webhook"
+        assert registered["secret_token"] == SECRET
+
+        update = {"update_id": 9001, **telegram.text_update(6001, "/start")}
+        async with aiohttp.ClientSession() as session:
+            for headers in (
+                {},
+                {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+                {"X-Telegram-Bot-Api-Secret-Token": SECRET[:-1]},
+            ):
+                async with session.post(
+                    base + "/telegram/webhook", json=update, headers=headers
+                ) as response:
+                    assert response.status == 401
+            assert telegram.messages == {}
+            assert await conversations_stored(database) == 0
+
+            right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            async with session.post(
+                base + "/telegram/webhook", json=update, headers=right
+            ) as response:
+                assert response.status == 200
+                # Answered only after the reply was sent: the update is never lost.
+                [reply] = telegram.messages.values()
+                assert "Καλώς ήρθατε!" in reply.text
+            async with session.post(
+                base + "/telegram/webhook", json=update, headers=right
+            ) as response:
+                assert response.status == 200
+            assert len(telegram.messages) == 1  # the same update_id, handled once
+            async with session.post(
+                base + "/telegram/webhook", data="not json", headers=right
+            ) as response:
+                assert response.status == 400
+        assert await conversations_stored(database) == 1
+    finally:
+        assert "Traceback" not in await stop(bot)
+
+
+def test_the_webhook_refuses_to_start_without_a_secret(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "web"],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "BOT_TOKEN": "123:abc",
+            "WEBHOOK_SECRET": "",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "WEBHOOK_SECRET is not set: the webhook refuses to start without a secret."
+    )
