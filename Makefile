@@ -29,6 +29,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.availability
+	$(BIN)/python -m bench.telegram_throughput
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

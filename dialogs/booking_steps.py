@@ -31,7 +31,7 @@ def yes_no_row(
 def yes_or_no(event: Event, chosen: Choice | None, step: str) -> bool | None:
     value = chosen_value(chosen, step)
     if value is not None:
-        return value == "yes"
+        return True if value == "yes" else False if value == "no" else None
     words = simplified(event.text or "")
     return True if words in YES else False if words in NO else None
 
@@ -72,7 +72,7 @@ class ModeStep(Step):
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)
-        if value is None:
+        if value not in {m.value for m in self._modes(turn)}:
             return Refused("choose_from_list")
         return Answered({self.name: value})
 
@@ -109,7 +109,8 @@ class ServiceStep(Step):
                     documents=service.documents.in_language(language),
                 )
             return Stay()
-        if value is None or turn.municipality.service(value) is None:
+        wanted = turn.municipality.service(value) if value else None
+        if wanted is None or Mode(turn.answers["mode"]) not in wanted.modes:
             return Refused("choose_from_list")
         return Answered({self.name: value})
 
@@ -152,6 +153,14 @@ class DayStep(Step):
         )
         return screen(turn, self, text, rows, calendar=True)
 
+    def _move_to_month(self, turn: Turn, month: str) -> Outcome:
+        first, last = bookable_days(turn.municipality, turn.now)
+        wanted = _date_or_none(f"{month}-01")
+        if wanted is None or not (f"{first:%Y-%m}" <= month <= f"{last:%Y-%m}"):
+            return Refused("day.invalid")
+        turn.state.month = month
+        return Stay()
+
     def _cell(self, turn: Turn, day: date, month: int, free: set[date]) -> Choice:
         if day.month != month:
             return Choice(None, " ")
@@ -176,9 +185,8 @@ class DayStep(Step):
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)
         if value and value.startswith("month:"):
-            turn.state.month = value.removeprefix("month:")
-            return Stay()
-        wanted = date.fromisoformat(value) if value else None
+            return self._move_to_month(turn, value.removeprefix("month:"))
+        wanted = _date_or_none(value) if value else None
         if wanted is None and event.text:
             wanted = parse_day(event.text, turn.municipality.local_date(turn.now))
         if wanted is None:
@@ -189,6 +197,13 @@ class DayStep(Step):
             return Refused("day.not_available", {"day": turn.texts.day(wanted)})
         turn.state.month = f"{wanted:%Y-%m}"
         return Answered({self.name: wanted.isoformat()})
+
+
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 async def _slots(turn: Turn) -> list[Slot]:
@@ -227,6 +242,8 @@ class TimeStep(Step):
         slots = await _slots(turn)
         value = chosen_value(chosen, self.name)
         if value is not None:
+            if not value.isdigit():
+                return Refused("time.invalid")
             start = datetime.fromtimestamp(int(value), UTC)
             if any(s.start == start for s in slots):
                 return Answered({self.name: int(value)})

@@ -137,8 +137,7 @@ class Dialog:
             await self._navigate(turn, action)
             return
         step = STEPS[state.step]
-        screen = await step.screen(turn)
-        chosen = self._chosen(turn, screen)
+        chosen = await self._chosen(turn, step)
         if event.choice and chosen is None:
             turn.say("stale_button")
             turn.toast = turn.texts("stale_button_short")
@@ -157,12 +156,16 @@ class Dialog:
         elif isinstance(outcome, Stay):
             pass
 
-    def _chosen(self, turn: Turn, screen: Screen) -> Choice | None:
-        choices = screen.choices()
+    async def _chosen(self, turn: Turn, step: Step) -> Choice | None:
+        """A pressed button of this step is taken as it is (the step checks its value), so a
+        press costs no second look at availability; typed text is matched against the
+        choices on screen, by number or label."""
         if turn.event.choice:
-            return next((c for c in choices if c.id == turn.event.choice), None)
+            belongs = turn.event.choice.split(":", 1)[0] == step.name
+            return Choice(turn.event.choice, "") if belongs else None
         if turn.event.text:
-            return parsing.choice_from_text(turn.event.text, choices)
+            screen = await step.screen(turn)
+            return parsing.choice_from_text(turn.event.text, screen.choices())
         return None
 
     async def _navigate(self, turn: Turn, action: str) -> None:

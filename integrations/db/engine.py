@@ -22,9 +22,15 @@ own (two fewer round trips to SQLite's thread per view)."""
 _SQLITE_BUSY_TIMEOUT_S = 30
 
 
+_RECYCLE_CONNECTIONS_S = 1800
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, **options)
+        # No ping before each use: it would double the round trips of every short
+        # statement; connections are renewed every half hour instead.
+        options.setdefault("pool_recycle", _RECYCLE_CONNECTIONS_S)
+        return create_async_engine(url, **options)
     engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S}, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -48,3 +54,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def one_statement_options(engine: AsyncEngine) -> dict[str, Any]:
+    """Execution options for a connection that runs statements each complete on its own:
+    no BEGIN and no COMMIT round trips (SQLite and PostgreSQL make each statement atomic)."""
+    if engine.dialect.name == "sqlite":
+        return {NO_BEGIN: True}
+    return {"isolation_level": "AUTOCOMMIT"}

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from integrations.db.engine import one_statement_options
 from integrations.db.tables import telegram_updates
 
 KEEP_FOR = timedelta(days=2)
@@ -29,7 +30,8 @@ class SqlSeenUpdates:
             .values(update_id=update_id, received_at=now)
             .on_conflict_do_nothing(index_elements=["update_id"])
         )
-        async with self._engine.begin() as connection:
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**one_statement_options(self._engine))
             result = await connection.execute(statement)
             self._since_prune += 1
             if self._since_prune >= _PRUNE_EVERY:

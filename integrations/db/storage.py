@@ -31,7 +31,7 @@ from domain.model import (
 )
 from domain.ports import NewBooking, ReferenceInUse
 from integrations.db.busy_times import fetch_busy_times
-from integrations.db.engine import IMMEDIATE, NO_BEGIN
+from integrations.db.engine import IMMEDIATE, one_statement_options
 from integrations.db.tables import bookings, citizens
 
 _ACTIVE = BookingStatus.ACTIVE.value
@@ -291,9 +291,10 @@ class SqlStorage:
     async def _transaction(self, *, immediate: bool) -> AsyncIterator[SqlUnitOfWork]:
         async with self.engine.connect() as connection:
             if immediate:
-                connection = await connection.execution_options(**{IMMEDIATE: True})
+                await connection.execution_options(**{IMMEDIATE: True})
+                await connection.begin()
             else:
-                connection = await connection.execution_options(**{NO_BEGIN: True})
-            await connection.begin()
+                # Reads see committed data statement by statement; no transaction to open.
+                await connection.execution_options(**one_statement_options(self.engine))
             # Closing the connection rolls back whatever was not committed.
             yield SqlUnitOfWork(connection)

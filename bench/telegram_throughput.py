@@ -1,0 +1,291 @@
+"""How many Telegram updates a second the bot handles, and how fast each one.
+
+100 simulated citizens book video calls at once: each reads what the bot sent, presses the
+buttons a person would (and types the details), update after update. Updates go through the
+real aiogram dispatcher and the real dialog and database; replies go over HTTP to a local
+server that speaks the Bot API. The same is measured for a bare aiogram echo bot, on the same
+number of updates, in the same run. On SQLite and on PostgreSQL.
+
+Telegram's own limits (30 messages/s overall, about 1/s per chat) are not applied here: they
+would measure Telegram's pace, not the bot's.
+
+Run: make bench-telegram   (or .venv/bin/python -m bench.telegram_throughput)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Message, Update
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import App
+from bot.telegram.delivery import Delivery
+from bot.telegram.runner import make_bot, make_dispatcher
+from dialogs.engine import Dialog
+from integrations.configuration import load_configuration
+from integrations.db.conversations import SqlConversationStore
+from integrations.db.engine import create_engine
+from integrations.db.migrate import upgrade
+from integrations.db.storage import SqlStorage
+from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings, normalize_database_url
+from tests.fake_telegram import FakeTelegram, SentMessage
+
+CITIZENS = 100
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+"""A Tuesday morning: the next 30 days are open to book."""
+POSTGRES_URL = normalize_database_url(
+    os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+)
+NO_LIMITS = Delivery(overall_per_second=1e9, per_chat_per_second=1e9, per_chat_burst=1e9)
+
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+PLAIN_ANSWERS = (
+    "menu:book",
+    "mode:video_call",
+    "service:permits",
+    "staff:any",
+    "appno:skip",
+    "third:no",
+    "docs:yes",
+    "consent:accept",
+    "summary:confirm",
+)
+
+
+class SimulatedCitizen:
+    """Books a video call by reading each screen the local Bot API server received."""
+
+    def __init__(self, number: int, telegram: FakeTelegram, feed: Feed) -> None:
+        self.user_id = 800_000 + number
+        self.number = number
+        self.telegram = telegram
+        self.feed = feed
+        self.latencies: list[float] = []
+
+    @property
+    def screen(self) -> SentMessage:
+        return self.telegram.messages[self.telegram.screens[self.user_id]]
+
+    async def _send(self, update: dict[str, Any]) -> None:
+        update = {"update_id": next(self.telegram._update_ids), **update}
+        started = time.perf_counter()
+        await self.feed(update)
+        self.latencies.append((time.perf_counter() - started) * 1000)
+
+    async def say(self, words: str) -> None:
+        await self._send(self.telegram.text_update(self.user_id, words))
+
+    async def press(self, prefix: str, nth: int = 0) -> None:
+        buttons = [
+            b for row in self.screen.keyboard for b in row if b["callback_data"].startswith(prefix)
+        ]
+        if not buttons:
+            raise RuntimeError(f"citizen {self.number}: no {prefix!r} on {self.screen.text!r}")
+        data = buttons[min(nth, len(buttons) - 1)]["callback_data"]
+        await self._send(self.telegram.press_update(self.user_id, self.screen.message_id, data))
+
+    def _shows(self, prefix: str) -> bool:
+        return any(
+            b["callback_data"].startswith(prefix) for row in self.screen.keyboard for b in row
+        )
+
+    def _typed_answer(self) -> str:
+        prompt = self.screen.text.rsplit("\n", 1)[-1]
+        for words, answer in (
+            ("ονοματεπώνυμό", "Πολίτης Δοκιμής"),
+            ("e-mail", f"citizen{self.number}@example.com"),
+            ("κινητού", "6912345678"),
+            ("θέμα", "Έλεγχος φακέλου άδειας"),
+        ):
+            if words in prompt:
+                return answer
+        raise RuntimeError(f"citizen {self.number} does not know what to do: {prompt!r}")
+
+    async def book(self) -> None:
+        """What a person does: answers whatever the screen asks, until the booking is made.
+        A time taken by someone else meanwhile sends them to the first free time."""
+        await self.say("/start")
+        first_try = True
+        for _ in range(60):
+            if "Το ραντεβού σας κλείστηκε" in self.screen.text:
+                return
+            pressed = next((p for p in PLAIN_ANSWERS if self._shows(p)), None)
+            if pressed:
+                await self.press(pressed)
+            elif self._shows("day:20"):
+                await self.press("day:20", nth=self.number % 15 if first_try else 0)
+            elif self._shows("time:"):
+                await self.press("time:", nth=self.number // 15 if first_try else 0)
+                first_try = False
+            elif "ώρες" in self.screen.text and self._shows("nav:back"):
+                await self.press("nav:back")  # no time left that day
+            else:
+                await self.say(self._typed_answer())
+        raise RuntimeError(f"citizen {self.number} could not book: {self.screen.text!r}")
+
+
+def echo_dispatcher() -> Dispatcher:
+    router = Router()
+
+    @router.message(F.text)
+    async def echo(message: Message, bot: Bot) -> None:
+        await bot.send_message(message.chat.id, message.text or "")
+
+    @router.callback_query()
+    async def pressed(query: CallbackQuery, bot: Bot) -> None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await bot.edit_message_text(
+                text=f"{query.data} {time.time()}",
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+            )
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def feeder(bot: Bot, dispatcher: Dispatcher) -> Feed:
+    async def feed(update: dict[str, Any]) -> None:
+        await dispatcher.feed_update(bot, Update.model_validate(update, context={"bot": bot}))
+
+    return feed
+
+
+async def run_citizens(telegram: FakeTelegram, feed: Feed) -> tuple[float, list[float], int]:
+    citizens = [SimulatedCitizen(n, telegram, feed) for n in range(CITIZENS)]
+    started = time.perf_counter()
+    await asyncio.gather(*(c.book() for c in citizens))
+    elapsed = time.perf_counter() - started
+    latencies = [ms for c in citizens for ms in c.latencies]
+    booked = sum(1 for c in citizens if "Το ραντεβού σας κλείστηκε" in c.screen.text)
+    return elapsed, latencies, booked
+
+
+async def echo_replay(telegram: FakeTelegram, updates: int) -> tuple[float, list[float]]:
+    """The same number of updates, in the same shape (one citizen after another, all at once)."""
+    bot = Bot(
+        "123456:TEST-TOKEN",
+        session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url)),
+        default=DefaultBotProperties(parse_mode=None),
+    )
+    feed = feeder(bot, echo_dispatcher())
+    per_citizen = updates // CITIZENS
+    latencies: list[float] = []
+
+    async def citizen(number: int) -> None:
+        user_id = 900_000 + number
+        for step in range(per_citizen):
+            if step % 2 == 0 or user_id not in telegram.screens:
+                update = telegram.text_update(user_id, f"hello {step}")
+            else:
+                update = telegram.press_update(user_id, telegram.screens[user_id], f"x:{step}")
+            started = time.perf_counter()
+            await feed({"update_id": next(telegram._update_ids), **update})
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(citizen(n) for n in range(CITIZENS)))
+    elapsed = time.perf_counter() - started
+    await bot.session.close()
+    return elapsed, latencies
+
+
+async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> dict[str, float]:
+    await upgrade(engine)
+    configuration = load_configuration(DEFAULT_BOOKING_CONFIG)
+    storage = SqlStorage(engine)
+    dialog = Dialog(configuration, storage, SqlConversationStore(engine), clock=lambda: NOW)
+    settings = Settings(
+        database_url="",
+        booking_config=DEFAULT_BOOKING_CONFIG,
+        bot_token=telegram.token,
+        telegram_api_url=telegram.base_url,
+    )
+    app = App(settings, configuration, engine, storage, dialog)
+    bot = make_bot(app, delivery=NO_LIMITS)
+    elapsed, latencies, booked = await run_citizens(telegram, feeder(bot, make_dispatcher(app)))
+    await bot.session.close()
+    rate = len(latencies) / elapsed
+    p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
+    print(
+        f"{label}: {len(latencies)} updates from {CITIZENS} citizens in {elapsed:.2f} s "
+        f"= {rate:.0f} updates/s; p50 {p50:.1f} ms, p99 {p99:.1f} ms; {booked} booked"
+    )
+    return {"rate": rate, "p50": p50, "p99": p99, "updates": len(latencies)}
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    return statistics.quantiles(values, n=100)[percent - 1] if len(values) > 1 else values[0]
+
+
+async def postgres_engine() -> tuple[AsyncEngine, str]:
+    schema = f"bench_{os.getpid()}"
+    admin = create_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    engine = create_engine(
+        POSTGRES_URL,
+        pool_size=20,
+        max_overflow=20,
+        connect_args={"server_settings": {"search_path": f"{schema},public"}},
+    )
+    return engine, schema
+
+
+async def drop_schema(schema: str) -> None:
+    admin = create_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await admin.dispose()
+
+
+async def main() -> None:
+    telegram = FakeTelegram()
+    await telegram.start()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            sqlite = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
+            on_sqlite = await measure(sqlite, "SQLite", telegram)
+            await sqlite.dispose()
+        engine, schema = await postgres_engine()
+        try:
+            on_pg = await measure(engine, "PostgreSQL", telegram)
+        finally:
+            await engine.dispose()
+            await drop_schema(schema)
+        echo_elapsed, echo_latencies = await echo_replay(telegram, int(on_pg["updates"]))
+        echo_rate = len(echo_latencies) / echo_elapsed
+        print(
+            f"echo bot: {len(echo_latencies)} updates in {echo_elapsed:.2f} s = "
+            f"{echo_rate:.0f} updates/s; p50 {_percentile(echo_latencies, 50):.1f} ms, "
+            f"p99 {_percentile(echo_latencies, 99):.1f} ms"
+        )
+    finally:
+        await telegram.stop()
+    print(
+        f"updates_per_s_pg={on_pg['rate']:.0f} p99_ms_pg={on_pg['p99']:.1f} "
+        f"p50_ms_pg={on_pg['p50']:.1f} updates_per_s_sqlite={on_sqlite['rate']:.0f} "
+        f"p99_ms_sqlite={on_sqlite['p99']:.1f} updates_per_s_echo={echo_rate:.0f} "
+        f"ratio_to_echo={on_pg['rate'] / echo_rate:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
