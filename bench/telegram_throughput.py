@@ -45,6 +45,7 @@ from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings, normalize_da
 from tests.fake_telegram import FakeTelegram, SentMessage
 
 CITIZENS = 100
+ALONE = 5
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 """A Tuesday morning: the next 30 days are open to book."""
 POSTGRES_URL = normalize_database_url(
@@ -219,15 +220,33 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
     )
     app = App(settings, configuration, engine, storage, dialog)
     bot = make_bot(app, delivery=NO_LIMITS)
-    elapsed, latencies, booked = await run_citizens(telegram, feeder(bot, make_dispatcher(app)))
+    feed = feeder(bot, make_dispatcher(app))
+    alone: list[float] = []
+    for number in range(ALONE):  # one citizen at a time: the latency of an update by itself
+        citizen = SimulatedCitizen(CITIZENS + number, telegram, feed)
+        await citizen.book()
+        alone += citizen.latencies
+    elapsed, latencies, booked = await run_citizens(telegram, feed)
     await bot.session.close()
     rate = len(latencies) / elapsed
     p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
+    alone_p50, alone_p99 = _percentile(alone, 50), _percentile(alone, 99)
     print(
-        f"{label}: {len(latencies)} updates from {CITIZENS} citizens in {elapsed:.2f} s "
+        f"{label}: one citizen at a time: p50 {alone_p50:.1f} ms, p99 {alone_p99:.1f} ms "
+        f"per update ({len(alone)} updates)"
+    )
+    print(
+        f"{label}: {len(latencies)} updates from {CITIZENS} citizens at once in {elapsed:.2f} s "
         f"= {rate:.0f} updates/s; p50 {p50:.1f} ms, p99 {p99:.1f} ms; {booked} booked"
     )
-    return {"rate": rate, "p50": p50, "p99": p99, "updates": len(latencies)}
+    return {
+        "rate": rate,
+        "p50": p50,
+        "p99": p99,
+        "updates": len(latencies),
+        "alone_p50": alone_p50,
+        "alone_p99": alone_p99,
+    }
 
 
 def _percentile(values: list[float], percent: int) -> float:
@@ -281,9 +300,10 @@ async def main() -> None:
         await telegram.stop()
     print(
         f"updates_per_s_pg={on_pg['rate']:.0f} p99_ms_pg={on_pg['p99']:.1f} "
-        f"p50_ms_pg={on_pg['p50']:.1f} updates_per_s_sqlite={on_sqlite['rate']:.0f} "
-        f"p99_ms_sqlite={on_sqlite['p99']:.1f} updates_per_s_echo={echo_rate:.0f} "
-        f"ratio_to_echo={on_pg['rate'] / echo_rate:.2f}"
+        f"p50_ms_pg={on_pg['p50']:.1f} p99_ms_pg_one_citizen={on_pg['alone_p99']:.1f} "
+        f"p50_ms_pg_one_citizen={on_pg['alone_p50']:.1f} "
+        f"updates_per_s_sqlite={on_sqlite['rate']:.0f} p99_ms_sqlite={on_sqlite['p99']:.1f} "
+        f"updates_per_s_echo={echo_rate:.0f} ratio_to_echo={on_pg['rate'] / echo_rate:.2f}"
     )
 
 
