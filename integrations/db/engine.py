@@ -26,6 +26,8 @@ _RECYCLE_CONNECTIONS_S = 1800
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
+    # Database errors must not carry citizens' names, e-mails or phones into the logs.
+    options.setdefault("hide_parameters", True)
     if not url.startswith("sqlite"):
         # No ping before each use: it would double the round trips of every short
         # statement; connections are renewed every half hour instead.
