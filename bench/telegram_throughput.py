@@ -15,7 +15,6 @@ Run: make bench-telegram   (or .venv/bin/python -m bench.telegram_throughput)
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import tempfile
 import time
@@ -29,7 +28,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message, Update
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App
@@ -41,16 +39,14 @@ from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
 from integrations.db.migrate import upgrade
 from integrations.db.storage import SqlStorage
-from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings, normalize_database_url
+from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
+from tests.databases import drop_schema, postgres_engine_in_new_schema
 from tests.fake_telegram import FakeTelegram, SentMessage
 
 CITIZENS = 100
 ALONE = 5
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 """A Tuesday morning: the next 30 days are open to book."""
-POSTGRES_URL = normalize_database_url(
-    os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-)
 NO_LIMITS = Delivery(overall_per_second=1e9, per_chat_per_second=1e9, per_chat_burst=1e9)
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
@@ -253,28 +249,6 @@ def _percentile(values: list[float], percent: int) -> float:
     return statistics.quantiles(values, n=100)[percent - 1] if len(values) > 1 else values[0]
 
 
-async def postgres_engine() -> tuple[AsyncEngine, str]:
-    schema = f"bench_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    await admin.dispose()
-    engine = create_engine(
-        POSTGRES_URL,
-        pool_size=20,
-        max_overflow=20,
-        connect_args={"server_settings": {"search_path": f"{schema},public"}},
-    )
-    return engine, schema
-
-
-async def drop_schema(schema: str) -> None:
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await admin.dispose()
-
-
 async def main() -> None:
     telegram = FakeTelegram()
     await telegram.start()
@@ -283,7 +257,7 @@ async def main() -> None:
             sqlite = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
             on_sqlite = await measure(sqlite, "SQLite", telegram)
             await sqlite.dispose()
-        engine, schema = await postgres_engine()
+        engine, schema = await postgres_engine_in_new_schema(pool_size=20, max_overflow=20)
         try:
             on_pg = await measure(engine, "PostgreSQL", telegram)
         finally:

@@ -4,6 +4,7 @@ subject, application number, third person, documents, consent, summary."""
 from __future__ import annotations
 
 import hashlib
+from abc import abstractmethod
 from calendar import Calendar
 from datetime import UTC, date, datetime, timedelta
 
@@ -329,8 +330,9 @@ class TextStep(Step):
     prompt = ""
     skip_label = ""
 
+    @abstractmethod
     def clean(self, text: str) -> str:
-        raise NotImplementedError
+        """The answer as it will be kept; raises validation.Invalid with the reason's key."""
 
     async def screen(self, turn: Turn) -> Screen:
         text = turn.texts(self.prompt)

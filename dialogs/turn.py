@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,7 +86,7 @@ class GoTo:
 Outcome = Answered | Refused | Stay | GoTo
 
 
-class Step:
+class Step(ABC):
     """One screen of the conversation. `name` is also the key of its answer."""
 
     name = ""
@@ -97,12 +98,13 @@ class Step:
     def answered(self, turn: Turn) -> bool:
         return self.name in turn.answers
 
+    @abstractmethod
     async def screen(self, turn: Turn) -> Screen:
-        raise NotImplementedError
+        """What the citizen sees at this step."""
 
+    @abstractmethod
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         """`chosen` is the choice the event pressed or named, if any."""
-        raise NotImplementedError
 
 
 def choice_id(step: str, value: str) -> str:

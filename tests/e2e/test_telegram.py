@@ -4,7 +4,6 @@ books a video call by reading messages and pressing buttons, then reschedules an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,6 @@ from integrations.db.engine import create_engine
 from integrations.db.tables import bookings
 from tests.e2e.telegram_citizen import TelegramCitizen, migrated_database, start_bot, stop
 from tests.fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

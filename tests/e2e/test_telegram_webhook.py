@@ -8,28 +8,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 from sqlalchemy import func, select
 
 from integrations.db.engine import create_engine
 from integrations.db.tables import conversations
 from integrations.settings import PROJECT_DIR
 from tests.e2e.telegram_citizen import free_port, migrated_database, start_bot, stop
-from tests.fake_telegram import FakeTelegram
 
 SECRET = "s3cret-webhook-token"
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def conversations_stored(database: str) -> int:

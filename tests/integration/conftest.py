@@ -7,7 +7,6 @@ be reached the PostgreSQL tests are skipped on a developer's machine, and fail u
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,11 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from integrations.db.engine import create_engine
 from integrations.db.migrate import upgrade
 from integrations.db.storage import SqlStorage
-from integrations.settings import normalize_database_url
-
-POSTGRES_URL = normalize_database_url(
-    os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-)
+from tests.databases import POSTGRES_URL, drop_schema, postgres_engine_in_new_schema
 
 
 def sqlite_engine(folder: Path) -> AsyncEngine:
@@ -43,29 +38,6 @@ async def _reachable_postgres() -> None:
         await probe.dispose()
 
 
-async def postgres_engine_in_new_schema() -> tuple[AsyncEngine, str]:
-    await _reachable_postgres()
-    schema = f"rantevou_test_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    await admin.dispose()
-    engine = create_engine(
-        POSTGRES_URL,
-        connect_args={"server_settings": {"search_path": f"{schema},public"}},
-        pool_size=20,
-        max_overflow=40,
-    )
-    return engine, schema
-
-
-async def drop_schema(schema: str) -> None:
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def empty_engine(
     request: pytest.FixtureRequest, tmp_path: Path
@@ -76,6 +48,7 @@ async def empty_engine(
         yield engine
         await engine.dispose()
         return
+    await _reachable_postgres()
     engine, schema = await postgres_engine_in_new_schema()
     try:
         yield engine

@@ -4,7 +4,6 @@ retry_after is waited out, and one chat never gets more than about a message a s
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError
 
 from bot.telegram.delivery import Delivery
-from tests.fake_telegram import FakeTelegram
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def bot_for(url: str, token: str, delivery: Delivery) -> Bot:
