@@ -37,7 +37,8 @@ def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
 
 
 class OncePerUpdate(BaseMiddleware):
-    """A repeated update_id is handled once, whichever instance receives it."""
+    """A repeated update_id is handled once, whichever instance receives it; an update whose
+    handling failed is left for Telegram's redelivery."""
 
     def __init__(self, seen: SqlSeenUpdates) -> None:
         self._seen = seen
@@ -48,9 +49,17 @@ class OncePerUpdate(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if isinstance(event, Update) and not await self._seen.first_time(event.update_id):
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        if not await self._seen.claim(event.update_id):
             return None
-        return await handler(event, data)
+        try:
+            result = await handler(event, data)
+        except BaseException:
+            await self._seen.release(event.update_id)
+            raise
+        await self._seen.handled(event.update_id)
+        return result
 
 
 def make_dispatcher(app: App) -> Dispatcher:

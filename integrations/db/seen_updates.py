@@ -1,42 +1,86 @@
 """Which Telegram updates were handled already, in the shared database: Telegram redelivers
-an update when it got no answer in time, and another instance may be the one that got it."""
+an update when it got no answer in time, and another instance may be the one that gets it.
+
+An instance claims an update before handling it and marks it handled afterwards. A claim that
+was never marked handled (the process died) can be taken again once it is older than
+`CLAIM_EXPIRES`, so a redelivered update is not lost; a failure releases the claim at once.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.expression import Executable
 
 from integrations.db.engine import one_statement_options
 from integrations.db.tables import telegram_updates
 
+CLAIM_EXPIRES = timedelta(seconds=30)
 KEEP_FOR = timedelta(days=2)
 """Telegram keeps an update for at most 24 hours; older records can go."""
 _PRUNE_EVERY = 1000
 
 
+def _claim_statement(dialect: str) -> Executable:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(telegram_updates).values(
+        update_id=bindparam("claimed_id"), received_at=bindparam("now"), handled=False
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={"received_at": statement.excluded.received_at},
+        where=(telegram_updates.c.handled.is_(False))
+        & (telegram_updates.c.received_at < bindparam("expired_before")),
+    )
+
+
+_HANDLED = (
+    update(telegram_updates)
+    .where(telegram_updates.c.update_id == bindparam("claimed_id"))
+    .values(handled=True)
+)
+_RELEASE = delete(telegram_updates).where(
+    telegram_updates.c.update_id == bindparam("claimed_id"),
+    telegram_updates.c.handled.is_(False),
+)
+
+
 class SqlSeenUpdates:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._claim = _claim_statement(engine.dialect.name)
         self._since_prune = 0
 
-    async def first_time(self, update_id: int) -> bool:
+    async def claim(self, update_id: int) -> bool:
+        """True: this instance handles the update now; False: it is handled or being handled."""
         now = datetime.now(UTC)
-        insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
-        statement = (
-            insert(telegram_updates)
-            .values(update_id=update_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-        )
+        parameters = {"claimed_id": update_id, "now": now, "expired_before": now - CLAIM_EXPIRES}
         async with self._engine.connect() as connection:
             await connection.execution_options(**one_statement_options(self._engine))
-            result = await connection.execute(statement)
-            self._since_prune += 1
-            if self._since_prune >= _PRUNE_EVERY:
-                self._since_prune = 0
-                await connection.execute(
-                    delete(telegram_updates).where(telegram_updates.c.received_at < now - KEEP_FOR)
-                )
-        return result.rowcount == 1
+            result = await connection.execute(self._claim, parameters)
+            await self._prune_now_and_then(connection, now)
+        return bool(result.rowcount == 1)
+
+    async def handled(self, update_id: int) -> None:
+        await self._run(_HANDLED, update_id)
+
+    async def release(self, update_id: int) -> None:
+        """Handling failed: let the redelivery be handled."""
+        await self._run(_RELEASE, update_id)
+
+    async def _run(self, statement: Executable, update_id: int) -> None:
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**one_statement_options(self._engine))
+            await connection.execute(statement, {"claimed_id": update_id})
+
+    async def _prune_now_and_then(self, connection: AsyncConnection, now: datetime) -> None:
+        self._since_prune += 1
+        if self._since_prune < _PRUNE_EVERY:
+            return
+        self._since_prune = 0
+        await connection.execute(
+            delete(telegram_updates).where(telegram_updates.c.received_at < now - KEEP_FOR)
+        )

@@ -139,4 +139,5 @@ telegram_updates = Table(
     metadata,
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("received_at", UTCDateTime, nullable=False),
+    Column("handled", Boolean, nullable=False),
 )

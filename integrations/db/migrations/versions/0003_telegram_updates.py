@@ -1,5 +1,5 @@
-"""Telegram update ids already handled, shared by all instances, so a repeated update is
-handled once.
+"""Telegram update ids claimed or handled, shared by all instances, so a repeated update is
+handled once and a claim whose process died can be taken again.
 
 Revision ID: 0003
 Revises: 0002
@@ -24,6 +24,7 @@ def upgrade() -> None:
         "telegram_updates",
         sa.Column("update_id", sa.BigInteger, nullable=False, autoincrement=False),
         sa.Column("received_at", INSTANT, nullable=False),
+        sa.Column("handled", sa.Boolean, nullable=False),
         sa.PrimaryKeyConstraint("update_id", name="pk_telegram_updates"),
     )
     op.create_index("ix_telegram_updates_received_at", "telegram_updates", ["received_at"])

@@ -1,0 +1,49 @@
+"""A Telegram update is handled once across instances, and never lost when handling fails or
+the process dies half-way."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from integrations.db.migrate import upgrade
+from integrations.db.seen_updates import CLAIM_EXPIRES, SqlSeenUpdates
+from integrations.db.tables import telegram_updates
+
+
+async def test_an_update_is_claimed_once_even_by_instances_at_the_same_moment(
+    empty_engine: AsyncEngine,
+):
+    await upgrade(empty_engine)
+    instances = [SqlSeenUpdates(empty_engine) for _ in range(5)]
+    claims = await asyncio.gather(*(seen.claim(42) for seen in instances))
+    assert claims.count(True) == 1
+    await instances[claims.index(True)].handled(42)
+    assert not await instances[0].claim(42)
+
+
+async def test_a_failed_update_can_be_handled_when_redelivered(empty_engine: AsyncEngine):
+    await upgrade(empty_engine)
+    seen = SqlSeenUpdates(empty_engine)
+    assert await seen.claim(7)
+    await seen.release(7)
+    assert await seen.claim(7)
+
+
+async def test_a_claim_whose_process_died_expires_and_a_handled_one_does_not(
+    empty_engine: AsyncEngine,
+):
+    await upgrade(empty_engine)
+    seen = SqlSeenUpdates(empty_engine)
+    assert await seen.claim(8)  # this process "dies": neither handled nor released
+    assert await seen.claim(9)
+    await seen.handled(9)
+    assert not await seen.claim(8)  # still fresh: another instance may be handling it
+    long_ago = datetime.now(UTC) - CLAIM_EXPIRES * 2
+    async with empty_engine.begin() as connection:
+        await connection.execute(update(telegram_updates).values(received_at=long_ago))
+    assert await seen.claim(8)
+    assert not await seen.claim(9)
