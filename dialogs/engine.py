@@ -142,6 +142,9 @@ class Dialog:
             turn.say("stale_button")
             turn.toast = turn.texts("stale_button_short")
             return
+        if chosen and chosen.id and chosen.id.startswith("nav:"):  # "4" typed for « Back
+            await self._navigate(turn, chosen.id.removeprefix("nav:"))
+            return
         outcome = await step.take(turn, event, chosen)
         if isinstance(outcome, Refused):
             turn.say(outcome.key, **outcome.params)

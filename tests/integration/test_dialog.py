@@ -200,6 +200,20 @@ async def test_typed_days_and_times_are_understood(dialog):
     assert maria.step == "time"
 
 
+async def test_the_number_of_a_navigation_choice_navigates(dialog):
+    maria = Citizen(dialog)
+    await maria.type("/book")
+    await maria.press("Ραντεβού με φυσική παρουσία")
+    await maria.press("Οικοδομικές Άδειες")
+    back = maria.labels().index("« Πίσω") + 1
+    await maria.type(str(back))
+    assert maria.step == "service"
+    help_number = maria.labels().index("Βοήθεια") + 1
+    await maria.type(str(help_number))
+    assert maria.text.startswith("Πατήστε ένα κουμπί")
+    assert maria.step == "service"
+
+
 async def test_days_that_cannot_be_booked_are_explained(dialog):
     maria = Citizen(dialog)
     await maria.type("/book")
