@@ -18,7 +18,7 @@ from bot.console import run_console
 from bot.telegram.runner import run_polling, serve_webhook
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
-from integrations.settings import Settings
+from integrations.settings import Settings, SettingsError
 
 EXIT_SETUP_PROBLEM = 2
 
@@ -78,10 +78,10 @@ def _missing_settings(command: str, settings: Settings) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     arguments = _parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         app = build_app(settings)
-    except ConfigError as error:
+    except (ConfigError, SettingsError) as error:
         print(error, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
     command = arguments.command or _default_command(settings)

@@ -24,6 +24,17 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+class SettingsError(ValueError):
+    """An environment variable with a value that cannot be used; the message names it."""
+
+
+def _port(environ: Mapping[str, str]) -> int:
+    value = environ.get("PORT", "").strip() or "8080"
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"PORT: {value!r} is not a port number (1-65535)")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -46,5 +57,5 @@ class Settings:
             webhook_secret=environ.get("WEBHOOK_SECRET", "").strip(),
             webhook_base_url=environ.get("WEBHOOK_BASE_URL", "").strip().rstrip("/"),
             host=environ.get("HOST", "").strip() or "0.0.0.0",
-            port=int(environ.get("PORT", "") or 8080),
+            port=_port(environ),
         )

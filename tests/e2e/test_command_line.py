@@ -64,3 +64,9 @@ def test_the_shipped_configuration_checks_clean():
     result = run_bot("check-config")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{DEFAULT_BOOKING_CONFIG}: ok (Municipality of Chania)"
+
+
+def test_a_bad_environment_variable_is_reported_in_one_line():
+    result = run_bot("check-config", PORT="eighty")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "PORT: 'eighty' is not a port number (1-65535)"
