@@ -7,7 +7,8 @@ server that speaks the Bot API. The same is measured for a bare aiogram echo bot
 number of updates, in the same run. On SQLite and on PostgreSQL.
 
 Telegram's own limits (30 messages/s overall, about 1/s per chat) are not applied here: they
-would measure Telegram's pace, not the bot's.
+would measure Telegram's pace, not the bot's. The local Bot API server runs in a process of its
+own, as Telegram's servers are not on the bot's machine.
 
 Run: make bench-telegram   (or .venv/bin/python -m bench.telegram_throughput)
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -23,9 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message, Update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -41,6 +46,7 @@ from integrations.db.migrate import upgrade
 from integrations.db.storage import SqlStorage
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
 from tests.databases import drop_schema, postgres_engine_in_new_schema
+from tests.e2e.telegram_citizen import free_port
 from tests.fake_telegram import FakeTelegram, SentMessage
 
 CITIZENS = 100
@@ -50,6 +56,7 @@ NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 NO_LIMITS = Delivery(overall_per_second=1e9, per_chat_per_second=1e9, per_chat_burst=1e9)
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
+SCREENS = {"sendMessage", "editMessageText"}
 PLAIN_ANSWERS = (
     "menu:book",
     "mode:video_call",
@@ -61,6 +68,27 @@ PLAIN_ANSWERS = (
     "consent:accept",
     "summary:confirm",
 )
+
+
+class ScreenRecorder(BaseRequestMiddleware):
+    """What the bot showed each chat, read from the Bot API's answers: the local Bot API
+    server runs in another process, as Telegram's would."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    async def __call__(self, make_request: Any, bot: Bot, method: Any) -> Any:
+        message = await make_request(bot, method)
+        if method.__api_method__ in SCREENS and isinstance(message, Message):
+            markup = message.reply_markup
+            keyboard = [
+                [{"text": b.text, "callback_data": b.callback_data or ""} for b in row]
+                for row in (markup.inline_keyboard if markup else [])
+            ]
+            sent = SentMessage(message.chat.id, message.message_id, message.text or "", keyboard)
+            self.telegram.messages[message.message_id] = sent
+            self.telegram.screens[message.chat.id] = message.message_id
+        return message
 
 
 class SimulatedCitizen:
@@ -181,6 +209,7 @@ async def echo_replay(telegram: FakeTelegram, updates: int) -> tuple[float, list
         session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url)),
         default=DefaultBotProperties(parse_mode=None),
     )
+    bot.session.middleware(ScreenRecorder(telegram))
     feed = feeder(bot, echo_dispatcher())
     per_citizen = updates // CITIZENS
     latencies: list[float] = []
@@ -216,6 +245,7 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
     )
     app = App(settings, configuration, engine, storage, dialog)
     bot = make_bot(app, delivery=NO_LIMITS)
+    bot.session.middleware(ScreenRecorder(telegram))
     feed = feeder(bot, make_dispatcher(app))
     alone: list[float] = []
     for number in range(ALONE):  # one citizen at a time: the latency of an update by itself
@@ -249,10 +279,24 @@ def _percentile(values: list[float], percent: int) -> float:
     return statistics.quantiles(values, n=100)[percent - 1] if len(values) > 1 else values[0]
 
 
+async def _wait_for_server(url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    raise TimeoutError(url)
+
+
 async def main() -> None:
-    telegram = FakeTelegram()
-    await telegram.start()
+    telegram = FakeTelegram()  # builds the updates; the server itself runs in another process
+    telegram.port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tests.fake_telegram", str(telegram.port)])
     try:
+        await _wait_for_server(telegram.base_url + f"/bot{telegram.token}/getMe")
         with tempfile.TemporaryDirectory() as folder:
             sqlite = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
             on_sqlite = await measure(sqlite, "SQLite", telegram)
@@ -271,7 +315,8 @@ async def main() -> None:
             f"p99 {_percentile(echo_latencies, 99):.1f} ms"
         )
     finally:
-        await telegram.stop()
+        server.terminate()
+        server.wait(timeout=20)
     print(
         f"updates_per_s_pg={on_pg['rate']:.0f} p99_ms_pg={on_pg['p99']:.1f} "
         f"p50_ms_pg={on_pg['p50']:.1f} p99_ms_pg_one_citizen={on_pg['alone_p99']:.1f} "

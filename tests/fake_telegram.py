@@ -256,3 +256,29 @@ class FakeTelegram:
 
     async def _api_close(self, params: dict[str, Any]) -> web.Response:
         return self._ok(True)
+
+
+async def _serve(port: int) -> None:
+    """`python -m tests.fake_telegram PORT`: the server on its own, in its own process (the
+    throughput benchmark keeps it off the bot's core, as Telegram's servers would be)."""
+    import signal
+
+    server = FakeTelegram()
+    application = web.Application()
+    application.router.add_route("*", "/bot{token}/{method}", server._handle)
+    runner = web.AppRunner(application)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    stop = asyncio.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signal_number, stop.set)
+    await stop.wait()
+    server._closing = True
+    server._new_update.set()
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_serve(int(sys.argv[1])))
