@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -294,7 +293,9 @@ async def _wait_for_server(url: str) -> None:
 async def main() -> None:
     telegram = FakeTelegram()  # builds the updates; the server itself runs in another process
     telegram.port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tests.fake_telegram", str(telegram.port)])
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fake_telegram", str(telegram.port)
+    )
     try:
         await _wait_for_server(telegram.base_url + f"/bot{telegram.token}/getMe")
         with tempfile.TemporaryDirectory() as folder:
@@ -316,7 +317,7 @@ async def main() -> None:
         )
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        await server.wait()
     print(
         f"updates_per_s_pg={on_pg['rate']:.0f} p99_ms_pg={on_pg['p99']:.1f} "
         f"p50_ms_pg={on_pg['p50']:.1f} p99_ms_pg_one_citizen={on_pg['alone_p99']:.1f} "
