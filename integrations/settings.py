@@ -44,6 +44,8 @@ class Settings:
     """Base URL of the Bot API server; empty: Telegram's."""
     webhook_secret: str = ""
     webhook_base_url: str = ""
+    redis_url: str = ""
+    """Optional: shared state for several instances (Telegram's sending pace)."""
     host: str = "0.0.0.0"
     port: int = 8080
 
@@ -56,6 +58,7 @@ class Settings:
             telegram_api_url=environ.get("TELEGRAM_API_URL", "").strip(),
             webhook_secret=environ.get("WEBHOOK_SECRET", "").strip(),
             webhook_base_url=environ.get("WEBHOOK_BASE_URL", "").strip().rstrip("/"),
+            redis_url=environ.get("REDIS_URL", "").strip(),
             host=environ.get("HOST", "").strip() or "0.0.0.0",
             port=_port(environ),
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from aiogram import Bot
@@ -20,6 +19,8 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+
+from integrations.pace import LocalPace, Pace
 
 log = logging.getLogger(__name__)
 
@@ -33,28 +34,6 @@ MESSAGE_METHODS = {
 """Calls that count towards Telegram's message limits (answering a button press does not)."""
 
 
-class TokenBucket:
-    """`rate` tokens a second, at most `capacity` saved up for a burst."""
-
-    def __init__(self, rate: float, capacity: float) -> None:
-        self.rate, self.capacity = rate, capacity
-        self._tokens = capacity
-        self._stamp = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    async def take(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            if self._tokens < 1:
-                wait = (1 - self._tokens) / self.rate
-                await asyncio.sleep(wait)
-                self._stamp = time.monotonic()
-                self._tokens = 1
-            self._tokens -= 1
-
-
 class Delivery(BaseRequestMiddleware):
     def __init__(
         self,
@@ -63,19 +42,14 @@ class Delivery(BaseRequestMiddleware):
         per_chat_burst: float = 3,
         attempts: int = 5,
         first_backoff: float = 0.5,
+        pace: Pace | None = None,
     ) -> None:
-        self._overall = TokenBucket(overall_per_second, overall_per_second)
+        """`pace`: LocalPace for one process (the default); SharedPace (Redis) when several
+        instances send for the same bot."""
+        self._overall_rate = overall_per_second
         self._per_chat_rate, self._per_chat_burst = per_chat_per_second, per_chat_burst
-        self._chats: dict[Any, TokenBucket] = {}
         self._attempts, self._first_backoff = attempts, first_backoff
-
-    def _chat(self, chat_id: Any) -> TokenBucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if len(self._chats) > 10_000:
-                self._chats.clear()
-            bucket = self._chats[chat_id] = TokenBucket(self._per_chat_rate, self._per_chat_burst)
-        return bucket
+        self._pace: Pace = pace or LocalPace()
 
     async def __call__(
         self,
@@ -100,7 +74,7 @@ class Delivery(BaseRequestMiddleware):
     async def _wait_turn(self, method: TelegramMethod[Any]) -> None:
         if method.__api_method__ not in MESSAGE_METHODS:
             return
-        await self._overall.take()
+        await self._pace.wait("overall", self._overall_rate, self._overall_rate)
         chat_id = getattr(method, "chat_id", None)
         if chat_id is not None:
-            await self._chat(chat_id).take()
+            await self._pace.wait(f"chat:{chat_id}", self._per_chat_rate, self._per_chat_burst)

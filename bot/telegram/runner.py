@@ -14,6 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, TelegramObject, Update
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bot.app import App
 from bot.telegram.delivery import Delivery
@@ -21,6 +22,7 @@ from bot.telegram.handlers import citizen_router
 from bot.telegram.webhook import WEBHOOK_PATH, webhook_application
 from dialogs.texts import Texts
 from integrations.db.seen_updates import SqlSeenUpdates
+from integrations.pace import SharedPace
 
 COMMANDS = ("start", "book", "mybookings", "language", "timezone", "help", "cancel")
 POLLING_TIMEOUT_S = 30
@@ -32,7 +34,10 @@ def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     else:
         session = AiohttpSession()
-    session.middleware(delivery or Delivery())
+    if delivery is None:
+        pace = SharedPace(Redis.from_url(settings.redis_url)) if settings.redis_url else None
+        delivery = Delivery(pace=pace)
+    session.middleware(delivery)
     return Bot(settings.bot_token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 

@@ -1,0 +1,66 @@
+"""Keeping to a rate: `rate` events a second, at most `burst` at once, per key.
+
+`LocalPace` keeps the count in this process. `SharedPace` keeps it in Redis, so that several
+instances of the bot together stay within one limit (Telegram's 30 messages a second is per bot,
+not per process). Each caller reserves its turn and then waits for it, so callers are served in
+order and the rate holds however many wait at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class Pace(Protocol):
+    async def wait(self, key: str, rate: float, burst: float) -> None: ...
+
+
+class LocalPace:
+    _FORGET_AFTER = 10_000
+
+    def __init__(self) -> None:
+        self._next_free: dict[str, float] = {}
+        """Per key, the theoretical time of the next event at the steady rate."""
+
+    async def wait(self, key: str, rate: float, burst: float) -> None:
+        now = time.monotonic()
+        if len(self._next_free) > self._FORGET_AFTER:
+            self._next_free = {k: t for k, t in self._next_free.items() if t > now}
+        interval = 1 / rate
+        # GCRA: each event moves the key's theoretical time on by one interval; an event may go
+        # while that time is at most `burst - 1` intervals ahead of now, otherwise it waits.
+        theoretical = max(self._next_free.get(key, now), now)
+        self._next_free[key] = theoretical + interval
+        delay = theoretical - (burst - 1) * interval - now
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+_RESERVE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local interval = 1 / tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local theoretical = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local following = theoretical + interval
+redis.call('SET', KEYS[1], string.format('%.6f', following), 'PX',
+           math.ceil((following - now) * 1000) + 1000)
+return string.format('%.6f', theoretical - (burst - 1) * interval - now)
+"""
+"""The same GCRA as LocalPace, atomic in Redis, on Redis's clock (instances' clocks may differ)."""
+
+
+class SharedPace:
+    def __init__(self, redis: Redis, prefix: str = "rantevou:pace:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._reserve = redis.register_script(_RESERVE)
+
+    async def wait(self, key: str, rate: float, burst: float) -> None:
+        delay = float(await self._reserve(keys=[self._prefix + key], args=[rate, burst]))
+        if delay > 0:
+            await asyncio.sleep(delay)

@@ -1,0 +1,75 @@
+"""Keeping Telegram's pace: a burst, then the steady rate — in one process, and shared through
+the machine's Redis by several instances of the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from redis.asyncio import ConnectionPool, Redis
+
+from bot.telegram.delivery import Delivery
+from integrations.pace import LocalPace, SharedPace
+from tests.fake_telegram import FakeTelegram
+
+
+async def _times(
+    pace: LocalPace | SharedPace, key: str, events: int, rate: float, burst: float
+) -> list[float]:
+    started = time.monotonic()
+    stamps = []
+    for _ in range(events):
+        await pace.wait(key, rate, burst)
+        stamps.append(time.monotonic() - started)
+    return stamps
+
+
+async def test_a_burst_goes_at_once_then_one_event_per_interval():
+    stamps = await _times(LocalPace(), "chat:1", 6, rate=10, burst=3)
+    assert stamps[2] < 0.09  # the burst
+    assert stamps[3] >= 0.09
+    assert stamps[5] >= 0.29  # then 10 a second
+
+
+async def test_instances_sharing_redis_keep_one_pace_together(redis: Redis):
+    key = f"test:{secrets.token_hex(4)}"
+    other_process = Redis(connection_pool=ConnectionPool(**redis.connection_pool.connection_kwargs))
+    first = SharedPace(redis, prefix="rantevou-test:")
+    second = SharedPace(other_process, prefix="rantevou-test:")
+    try:
+        started = time.monotonic()
+        await asyncio.gather(
+            _times(first, key, 4, rate=10, burst=2), _times(second, key, 4, rate=10, burst=2)
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        await other_process.aclose()
+    # Eight events, two at once, then ten a second: the last goes 0.6 s after the first (each
+    # instance alone would have been done after 0.2 s).
+    assert elapsed >= 0.58
+
+
+async def test_two_bot_instances_send_one_chat_about_one_message_a_second(
+    telegram: FakeTelegram, redis: Redis
+):
+    prefix = f"rantevou-test-{secrets.token_hex(4)}:"
+    bots = []
+    for _ in range(2):
+        session = AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
+        session.middleware(
+            Delivery(per_chat_per_second=2, per_chat_burst=1, pace=SharedPace(redis, prefix=prefix))
+        )
+        bots.append(Bot(telegram.token, session=session))
+    try:
+        started = time.monotonic()
+        await asyncio.gather(*(bot.send_message(77, f"{n}") for n in range(3) for bot in bots))
+        elapsed = time.monotonic() - started
+    finally:
+        for bot in bots:
+            await bot.session.close()
+    assert len([m for m in telegram.messages.values() if m.chat_id == 77]) == 6
+    assert elapsed >= 2.4  # six messages at two a second, shared by both instances
