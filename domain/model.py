@@ -185,8 +185,9 @@ class Citizen:
 
 
 @dataclass(frozen=True, slots=True)
-class Booking:
-    id: int
+class NewBooking:
+    """What a booking holds when it is made: the time, the staff member, the citizen's answers."""
+
     reference: str
     municipality_id: str
     service_id: str
@@ -196,6 +197,7 @@ class Booking:
     starts_at: datetime
     ends_at: datetime
     busy_until: datetime
+    """ends_at plus the buffer: the staff member's time this booking occupies."""
     citizen_id: int
     contact: ContactDetails
     subject: str
@@ -203,9 +205,17 @@ class Booking:
     third_person: ThirdPerson | None
     consent_version: str
     consented_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Booking(NewBooking):
+    """A stored booking: its id, and what has happened to it since."""
+
+    id: int
     status: BookingStatus
     sequence: int
-    created_at: datetime
+    """Raised on every change (a calendar file's SEQUENCE)."""
     updated_at: datetime
 
     @property

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -16,30 +15,8 @@ from domain.model import (
     ChannelIdentity,
     Citizen,
     ContactDetails,
-    Mode,
-    ThirdPerson,
+    NewBooking,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class NewBooking:
-    reference: str
-    municipality_id: str
-    service_id: str
-    mode: Mode
-    staff_id: str
-    staff_chosen_by_citizen: bool
-    starts_at: datetime
-    ends_at: datetime
-    busy_until: datetime
-    citizen_id: int
-    contact: ContactDetails
-    subject: str
-    application_number: str | None
-    third_person: ThirdPerson | None
-    consent_version: str
-    consented_at: datetime
-    created_at: datetime
 
 
 class ReferenceInUse(Exception):

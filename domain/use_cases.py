@@ -37,9 +37,10 @@ from domain.model import (
     ContactDetails,
     Mode,
     Municipality,
+    NewBooking,
     ThirdPerson,
 )
-from domain.ports import NewBooking, ReferenceInUse, Storage, UnitOfWork
+from domain.ports import ReferenceInUse, Storage, UnitOfWork
 from domain.reference import new_reference, normalize_reference
 
 _REFERENCE_ATTEMPTS = 5

@@ -27,9 +27,10 @@ from domain.model import (
     Citizen,
     ContactDetails,
     Mode,
+    NewBooking,
     ThirdPerson,
 )
-from domain.ports import NewBooking, ReferenceInUse
+from domain.ports import ReferenceInUse
 from integrations.db.busy_times import fetch_busy_times
 from integrations.db.engine import IMMEDIATE, one_statement_options
 from integrations.db.tables import bookings, citizens

@@ -17,8 +17,7 @@ from domain.errors import (
     TooLateToChange,
     TooManyActiveBookings,
 )
-from domain.model import Booking, ChannelIdentity, ContactDetails, Mode, ThirdPerson
-from domain.ports import NewBooking
+from domain.model import Booking, ChannelIdentity, ContactDetails, Mode, NewBooking, ThirdPerson
 from domain.use_cases import (
     BookingRequest,
     book,
