@@ -17,6 +17,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.telegram import response_models
 from bot.telegram.delivery import Delivery
 from bot.telegram.handlers import citizen_router
 from bot.telegram.webhook import WEBHOOK_PATH, webhook_application
@@ -29,6 +30,7 @@ POLLING_TIMEOUT_S = 30
 
 
 def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
+    response_models.keep()
     settings = app.settings
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
