@@ -138,8 +138,9 @@ async def test_a_repeated_update_is_handled_once_and_groups_are_ignored(telegram
         anna = TelegramCitizen(telegram, user_id=5003, language="en")
         await anna.say("/start")
         assert "What would you like to do?" in anna.text
+        before = telegram.screen_changes[5003]
         first = telegram.push(telegram.text_update(5003, "/mybookings"))
-        await telegram.wait_for_screen(5003, telegram.screen_changes[5003])
+        await telegram.wait_for_screen(5003, before)
         sent_before = len(telegram.messages)
         telegram.push_again(first)
         group = telegram.text_update(-100200, "/start")
