@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -93,6 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_run(command, app))
     except KeyboardInterrupt:
         return 0
+    except TelegramUnauthorizedError:
+        print(
+            "Telegram refused BOT_TOKEN (Unauthorized): check the token from @BotFather.",
+            file=sys.stderr,
+        )
+        return EXIT_SETUP_PROBLEM
+    except TelegramAPIError as error:
+        print(f"Telegram: {str(error).splitlines()[0]}", file=sys.stderr)
+        return EXIT_SETUP_PROBLEM
     except (DBAPIError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"database {_safe_url(settings.database_url)}: {reason}", file=sys.stderr)

@@ -87,11 +87,12 @@ async def register_commands(bot: Bot) -> None:
 async def run_polling(app: App) -> None:
     bot = make_bot(app)
     dispatcher = make_dispatcher(app)
-    await bot.delete_webhook(drop_pending_updates=False)
-    await register_commands(bot)
-    await dispatcher.start_polling(
-        bot, polling_timeout=POLLING_TIMEOUT_S, handle_signals=True, close_bot_session=True
-    )
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await register_commands(bot)
+        await dispatcher.start_polling(bot, polling_timeout=POLLING_TIMEOUT_S, handle_signals=True)
+    finally:
+        await bot.session.close()
 
 
 async def serve_webhook(app: App) -> None:

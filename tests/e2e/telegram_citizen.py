@@ -109,6 +109,12 @@ async def stop(process: subprocess.Popen[str], *, kill: bool = False) -> str:
     return await asyncio.to_thread(stop_bot, process, kill=kill)
 
 
+async def stop_when_done(process: subprocess.Popen[str], seconds: float = 60) -> str:
+    """Waits for the bot to end by itself; returns its standard error."""
+    _, stderr = await asyncio.to_thread(process.communicate, timeout=seconds)
+    return stderr
+
+
 def migrated_database(folder: Path) -> str:
     database = f"sqlite:///{folder / 'telegram.sqlite3'}"
     result = subprocess.run(

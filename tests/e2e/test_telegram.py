@@ -12,7 +12,13 @@ from sqlalchemy import select
 
 from integrations.db.engine import create_engine
 from integrations.db.tables import bookings
-from tests.e2e.telegram_citizen import TelegramCitizen, migrated_database, start_bot, stop
+from tests.e2e.telegram_citizen import (
+    TelegramCitizen,
+    migrated_database,
+    start_bot,
+    stop,
+    stop_when_done,
+)
 from tests.fake_telegram import FakeTelegram
 
 
@@ -151,3 +157,14 @@ async def test_a_repeated_update_is_handled_once_and_groups_are_ignored(telegram
         assert -100200 not in telegram.screens
     finally:
         assert "Traceback" not in await stop(bot)
+
+
+async def test_a_wrong_token_stops_the_bot_with_one_line(telegram, database):
+    telegram.token = "999:NOT-THE-TOKEN"  # the server now accepts only this one
+    process = start_bot("run", telegram, database, BOT_TOKEN="123456:TEST-TOKEN")
+    stderr = await stop_when_done(process)
+    assert process.returncode == 2
+    assert stderr.strip().splitlines()[-1] == (
+        "Telegram refused BOT_TOKEN (Unauthorized): check the token from @BotFather."
+    )
+    assert "Traceback" not in stderr
