@@ -7,30 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetMe,
-    GetUpdates,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
-)
+from aiogram import methods
 from aiogram.methods.base import Response
 
 METHODS = (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetMe,
-    GetUpdates,
-    SendMessage,
-    SetMyCommands,
-    SetWebhook,
+    methods.AnswerCallbackQuery,
+    methods.DeleteWebhook,
+    methods.EditMessageReplyMarkup,
+    methods.EditMessageText,
+    methods.GetMe,
+    methods.GetUpdates,
+    methods.SendMessage,
+    methods.SetMyCommands,
+    methods.SetWebhook,
 )
+"""The Bot API methods the bot calls."""
 
 _kept: list[Any] = []
 
