@@ -96,6 +96,8 @@ class BookingRules:
     window_days: int = 30
     buffer: timedelta = timedelta(0)
     max_active_bookings_per_citizen: int = 3
+    reminders_before: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=2))
+    """When citizens are reminded, before the start; a reminder already due is not sent."""
 
 
 @dataclass(frozen=True, eq=False)

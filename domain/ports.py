@@ -3,7 +3,7 @@ unit tests provide an in-memory one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -17,6 +17,7 @@ from domain.model import (
     ContactDetails,
     NewBooking,
 )
+from domain.notifications import Notification
 
 
 class ReferenceInUse(Exception):
@@ -79,9 +80,22 @@ class CitizenRepository(Protocol):
     async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen: ...
 
 
+class OutboxRepository(Protocol):
+    async def add(self, notifications: Sequence[Notification]) -> None:
+        """Written with the change that caused them; a key already present is kept as it is."""
+        ...
+
+    async def drop_reminders(self, booking_id: int) -> None:
+        """Pending reminders of a booking that moved or was cancelled: they would be wrong."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     @property
     def citizens(self) -> CitizenRepository: ...

@@ -40,6 +40,7 @@ from domain.model import (
     NewBooking,
     ThirdPerson,
 )
+from domain.notifications import Change, notifications_for
 from domain.ports import ReferenceInUse, Storage, UnitOfWork
 from domain.reference import new_reference, normalize_reference
 
@@ -205,6 +206,9 @@ async def _book_once(
                     )
                 )
                 await uow.citizens.save_contact(citizen, request.contact)
+                await uow.outbox.add(
+                    notifications_for(Change.BOOKED, booking, now, rules.reminders_before)
+                )
                 await uow.commit()
                 return booking
         except ReferenceInUse:
@@ -258,6 +262,10 @@ async def reschedule(
             moved = await uow.bookings.update_details(moved, details)
             citizen_row = await uow.citizens.get_or_create(citizen)
             await uow.citizens.save_contact(citizen_row, details.contact)
+        await uow.outbox.drop_reminders(moved.id)
+        await uow.outbox.add(
+            notifications_for(Change.RESCHEDULED, moved, now, municipality.rules.reminders_before)
+        )
         await uow.commit()
         return moved
 
@@ -272,6 +280,8 @@ async def cancel(
         if booking.starts_at <= now:
             raise TooLateToChange(reference)
         cancelled = await uow.bookings.cancel(booking, now)
+        await uow.outbox.drop_reminders(cancelled.id)
+        await uow.outbox.add(notifications_for(Change.CANCELLED, cancelled, now))
         await uow.commit()
         return cancelled
 

@@ -198,6 +198,7 @@ def _rules(table: _Table) -> BookingRules:
         max_active_bookings_per_citizen=_positive(
             table, "max_active_bookings_per_citizen", defaults.max_active_bookings_per_citizen
         ),
+        reminders_before=_reminders(table),
     )
     table.done()
     return rules
@@ -217,17 +218,29 @@ def _non_negative(table: _Table, name: str, default: int) -> int:
     return value
 
 
+def _reminders(table: _Table) -> tuple[timedelta, ...]:
+    values = table.get("reminders_before", list, ["1d", "2h"])
+    leads = {_duration(table, "reminders_before", value) for value in values}
+    return tuple(sorted(leads, reverse=True))
+
+
+def _duration(table: _Table, name: str, value: object) -> timedelta:
+    match = _DURATION.match(str(value))
+    if not match:
+        raise table.error(name, f"{value!r}: use a duration like '24h', '90m', '2d'")
+    amount, unit = match.groups()
+    return timedelta(**{_DURATION_UNITS[unit]: int(amount)})
+
+
 def _notice(table: _Table) -> MinimumNotice:
     value = table.text("minimum_notice", "next_working_day")
     if value == "next_working_day":
         return NextWorkingDay()
-    match = _DURATION.match(value)
-    if not match:
+    if not _DURATION.match(value):
         raise table.error(
             "minimum_notice", f"{value!r}: use 'next_working_day' or a duration like '24h', '90m'"
         )
-    amount, unit = match.groups()
-    return timedelta(**{_DURATION_UNITS[unit]: int(amount)})
+    return _duration(table, "minimum_notice", value)
 
 
 def _service(table: _Table) -> Service:

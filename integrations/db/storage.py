@@ -33,6 +33,7 @@ from domain.model import (
 from domain.ports import ReferenceInUse
 from integrations.db.busy_times import fetch_busy_times
 from integrations.db.engine import IMMEDIATE, one_statement_options
+from integrations.db.outbox import SqlOutboxRepository
 from integrations.db.tables import bookings, citizens
 
 _ACTIVE = BookingStatus.ACTIVE.value
@@ -269,6 +270,7 @@ class SqlUnitOfWork:
         self._connection = connection
         self.bookings = SqlBookingRepository(connection)
         self.citizens = SqlCitizenRepository(connection)
+        self.outbox = SqlOutboxRepository(connection, datetime.now(UTC))
 
     async def commit(self) -> None:
         await self._connection.commit()

@@ -141,3 +141,39 @@ telegram_updates = Table(
     Column("received_at", UTCDateTime, nullable=False),
     Column("handled", Boolean, nullable=False),
 )
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("booking_id", Integer, ForeignKey("bookings.id")),
+    Column("change", String(16)),
+    Column("sequence", Integer, nullable=False),
+    Column("detail", String(200), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("depends_on", String(200)),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("last_error", String(300)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    CheckConstraint("status IN ('pending', 'done', 'parked', 'dropped')", name="known_status"),
+    Index(
+        "ix_outbox_pending_due_at",
+        "due_at",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index("ix_outbox_booking_id", "booking_id"),
+)
+
+manage_tokens = Table(
+    "manage_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("booking_id", Integer, ForeignKey("bookings.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

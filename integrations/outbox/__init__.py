@@ -1,0 +1,1 @@
+"""The outbox worker and the deliverers of each kind of notification."""

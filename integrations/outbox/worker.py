@@ -1,0 +1,219 @@
+"""The outbox worker: claims due notifications, hands each kind to its deliverer, records how
+it went. At least once: a notification is marked delivered only after it was delivered.
+
+Failures are retried with exponential backoff; after `max_attempts` a notification is parked
+and the staff group told. When asked to stop, the worker finishes what it has started and gives
+back what it has not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from domain.notifications import Kind
+from integrations.db.outbox import OutboxRow, SqlOutbox
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class DeliveryFailed(Exception):
+    """Worth trying again later. The message must not carry personal data: it is logged and
+    stored."""
+
+
+class Undeliverable(Exception):
+    """Trying again cannot help (an address the mail server refuses): parked at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Nothing to deliver any more: the booking moved on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """Not now, and not a failure (a pace to keep)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    error: str
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotStarted:
+    """The worker is stopping."""
+
+
+Outcome = Done | Drop | Later | Failed | NotStarted
+DONE = Done()
+
+
+class Deliverer(Protocol):
+    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
+        """How each row went, by row id."""
+        ...
+
+
+class OneByOne:
+    """Delivers rows one each, up to `at_once` at the same time. `deliver_one` returns None
+    when done, or an outcome; it raises DeliveryFailed or Undeliverable."""
+
+    def __init__(
+        self,
+        deliver_one: Callable[[OutboxRow], Awaitable[Outcome | None]],
+        stopping: asyncio.Event,
+        *,
+        at_once: int = 4,
+        timeout_s: float = 60.0,
+    ) -> None:
+        self._deliver_one = deliver_one
+        self._stopping = stopping
+        self._slots = asyncio.Semaphore(at_once)
+        self._timeout_s = timeout_s
+
+    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
+        outcomes = await asyncio.gather(*(self._one(row) for row in rows))
+        return {row.id: outcome for row, outcome in zip(rows, outcomes, strict=True)}
+
+    async def _one(self, row: OutboxRow) -> Outcome:
+        async with self._slots:
+            if self._stopping.is_set():
+                return NotStarted()
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    return await self._deliver_one(row) or DONE
+            except Undeliverable as error:
+                return Failed(str(error), final=True)
+            except DeliveryFailed as error:
+                return Failed(str(error))
+            except TimeoutError:
+                return Failed("timed out")
+            except Exception as error:  # a library's error may quote an address: name only
+                log.exception("delivering %s failed unexpectedly", row.key)
+                return Failed(type(error).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    first_delay: timedelta = timedelta(seconds=30)
+    longest_delay: timedelta = timedelta(hours=1)
+    max_attempts: int = 8
+    """About four hours of trying with the defaults."""
+
+    def next_try(self, attempts: int, now: datetime) -> datetime:
+        delay: timedelta = min(self.first_delay * 2 ** (attempts - 1), self.longest_delay)
+        return now + delay * random.uniform(1.0, 1.1)  # spread retries of a burst apart
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        outbox: SqlOutbox,
+        deliverers: Mapping[Kind, Deliverer],
+        *,
+        stopping: asyncio.Event | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        lease: timedelta = timedelta(minutes=5),
+        batch_size: int = 50,
+        idle_wait_s: float = 1.0,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self._outbox = outbox
+        self._deliverers = deliverers
+        self.stopping = stopping or asyncio.Event()
+        self._retry = retry
+        self._lease = lease
+        self._batch_size = batch_size
+        self._idle_wait_s = idle_wait_s
+        self._clock = clock
+
+    async def run(self) -> None:
+        """Until `stopping` is set; what was started is finished first."""
+        log.info("outbox worker started")
+        while not self.stopping.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:  # the database went away, say: try again shortly
+                log.exception("outbox worker: a round failed")
+                handled = 0
+            if handled == 0:
+                await self._sleep(self._idle_wait_s)
+        log.info("outbox worker stopped")
+
+    async def run_once(self) -> int:
+        """One round: claims due rows, delivers them, records the outcomes. Returns how many
+        rows were claimed."""
+        rows = await self._outbox.claim(self._clock(), self._batch_size, self._lease)
+        if not rows:
+            return 0
+        by_kind: dict[Kind, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            by_kind[row.kind].append(row)
+        results = await asyncio.gather(
+            *(self._deliver(kind, kind_rows) for kind, kind_rows in by_kind.items())
+        )
+        outcomes = {row_id: outcome for result in results for row_id, outcome in result.items()}
+        await self._record(rows, outcomes)
+        return len(rows)
+
+    async def _deliver(self, kind: Kind, rows: list[OutboxRow]) -> Mapping[int, Outcome]:
+        deliverer = self._deliverers.get(kind)
+        if deliverer is None:
+            return {row.id: Failed(f"no deliverer for {kind.value}") for row in rows}
+        return await deliverer.deliver(rows)
+
+    async def _record(self, rows: list[OutboxRow], outcomes: Mapping[int, Outcome]) -> None:
+        now = self._clock()
+        done, dropped, not_started = [], [], []
+        later: dict[datetime, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            outcome = outcomes.get(row.id, NotStarted())
+            match outcome:
+                case Done():
+                    done.append(row)
+                case Drop():
+                    dropped.append(row)
+                case NotStarted():
+                    not_started.append(row)
+                case Later(at):
+                    later[at].append(row)
+                case Failed(error, final):
+                    await self._failed(row, error, final, now)
+        await self._outbox.done(done, now)
+        await self._outbox.drop(dropped, now)
+        await self._outbox.release(not_started)
+        for at, waiting in later.items():
+            await self._outbox.later(waiting, at)
+
+    async def _failed(self, row: OutboxRow, error: str, final: bool, now: datetime) -> None:
+        if final or row.attempts >= self._retry.max_attempts:
+            log.warning("%s given up after %d attempts: %s", row.key, row.attempts, error)
+            await self._outbox.park(row, now, error)
+        else:
+            log.info("%s failed (attempt %d): %s", row.key, row.attempts, error)
+            await self._outbox.retry(row, self._retry.next_try(row.attempts, now), error)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
+        except TimeoutError:
+            pass
