@@ -72,6 +72,8 @@ class BookingRepository(Protocol):
 class CitizenRepository(Protocol):
     async def get(self, identity: ChannelIdentity) -> Citizen | None: ...
 
+    async def get_by_id(self, citizen_id: int) -> Citizen | None: ...
+
     async def get_or_create(self, identity: ChannelIdentity, *, lock: bool = False) -> Citizen:
         """`lock` holds the citizen's row until the transaction ends, so two bookings by one
         citizen at the same moment are counted one after the other."""

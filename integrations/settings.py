@@ -28,11 +28,65 @@ class SettingsError(ValueError):
     """An environment variable with a value that cannot be used; the message names it."""
 
 
-def _port(environ: Mapping[str, str]) -> int:
-    value = environ.get("PORT", "").strip() or "8080"
+def _port(environ: Mapping[str, str], name: str = "PORT", default: int = 8080) -> int:
+    value = environ.get(name, "").strip() or str(default)
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise SettingsError(f"PORT: {value!r} is not a port number (1-65535)")
+        raise SettingsError(f"{name}: {value!r} is not a port number (1-65535)")
     return int(value)
+
+
+def _text(environ: Mapping[str, str], name: str, default: str) -> str:
+    return environ.get(name, "").strip().rstrip("/") or default
+
+
+def _yes_no(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}: {value!r} is neither true nor false")
+
+
+def _chat_id(environ: Mapping[str, str]) -> int | None:
+    value = environ.get("STAFF_CHAT_ID", "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(
+            f"STAFF_CHAT_ID: {value!r} is not a chat id (a group's id is a negative number)"
+        ) from None
+
+
+def _mail_from(environ: Mapping[str, str]) -> str:
+    value = environ.get("MAIL_FROM", "").strip()
+    if environ.get("SMTP_HOST", "").strip() and "@" not in value:
+        raise SettingsError(
+            "MAIL_FROM: set the sender's address, e.g. 'Δήμος Χανίων <rantevou@chania.gr>'"
+        )
+    return value
+
+
+MEETING_PROVIDERS = ("teams", "jitsi", "none")
+
+
+def _meeting_provider(environ: Mapping[str, str]) -> str:
+    value = environ.get("MEETING_PROVIDER", "").strip().lower() or "none"
+    if value not in MEETING_PROVIDERS:
+        raise SettingsError(f"MEETING_PROVIDER: {value!r} is not one of {MEETING_PROVIDERS}")
+    if value == "teams":
+        missing = [
+            name
+            for name in ("GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET")
+            if not environ.get(name, "").strip()
+        ]
+        if missing:
+            raise SettingsError(f"MEETING_PROVIDER=teams needs {', '.join(missing)}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -48,6 +102,22 @@ class Settings:
     """Optional: shared state for several instances (Telegram's sending pace)."""
     host: str = "0.0.0.0"
     port: int = 8080
+    staff_chat_id: int | None = None
+    """The staff group's Telegram chat id (negative for groups)."""
+    smtp_host: str = ""
+    """Empty: e-mails wait in the outbox until an SMTP server is configured."""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = ""
+    meeting_provider: str = "none"
+    jitsi_base_url: str = "https://meet.jit.si"
+    graph_tenant_id: str = ""
+    graph_client_id: str = ""
+    graph_client_secret: str = ""
+    graph_authority_url: str = "https://login.microsoftonline.com"
+    graph_api_url: str = "https://graph.microsoft.com/v1.0"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -61,4 +131,20 @@ class Settings:
             redis_url=environ.get("REDIS_URL", "").strip(),
             host=environ.get("HOST", "").strip() or "0.0.0.0",
             port=_port(environ),
+            staff_chat_id=_chat_id(environ),
+            smtp_host=environ.get("SMTP_HOST", "").strip(),
+            smtp_port=_port(environ, "SMTP_PORT", 587),
+            smtp_username=environ.get("SMTP_USERNAME", "").strip(),
+            smtp_password=environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_yes_no(environ, "SMTP_STARTTLS", True),
+            mail_from=_mail_from(environ),
+            meeting_provider=_meeting_provider(environ),
+            jitsi_base_url=_text(environ, "JITSI_BASE_URL", "https://meet.jit.si"),
+            graph_tenant_id=environ.get("GRAPH_TENANT_ID", "").strip(),
+            graph_client_id=environ.get("GRAPH_CLIENT_ID", "").strip(),
+            graph_client_secret=environ.get("GRAPH_CLIENT_SECRET", ""),
+            graph_authority_url=_text(
+                environ, "GRAPH_AUTHORITY_URL", "https://login.microsoftonline.com"
+            ),
+            graph_api_url=_text(environ, "GRAPH_API_URL", "https://graph.microsoft.com/v1.0"),
         )

@@ -8,7 +8,7 @@ once its lease has run out. A row waits while the row it depends on is still pen
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,6 +111,7 @@ def _claim_statement() -> Any:
         select(outbox.c.id)
         .where(
             outbox.c.status == PENDING,
+            outbox.c.kind.in_(bindparam("kinds", expanding=True)),
             outbox.c.due_at <= bindparam("now"),
             or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= bindparam("now")),
             or_(outbox.c.depends_on.is_(None), ~dependency_pending),
@@ -136,11 +137,18 @@ class SqlOutbox:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
+    async def claim(
+        self, now: datetime, limit: int, lease: timedelta, kinds: Collection[Kind]
+    ) -> list[OutboxRow]:
+        """Due rows of these kinds; other kinds wait for a worker that can deliver them."""
+        parameters = {
+            "now": now,
+            "limit": limit,
+            "lease_until": now + lease,
+            "kinds": [k.value for k in kinds],
+        }
         async with self._writing() as connection:
-            result = await connection.execute(
-                _CLAIM, {"now": now, "limit": limit, "lease_until": now + lease}
-            )
+            result = await connection.execute(_CLAIM, parameters)
             rows = sorted((_row(r) for r in result), key=lambda r: (r.due_at, r.id))
             await connection.commit()
         return rows

@@ -239,6 +239,11 @@ class SqlCitizenRepository:
         row = result.one_or_none()
         return _citizen(row) if row is not None else None
 
+    async def get_by_id(self, citizen_id: int) -> Citizen | None:
+        result = await self._connection.execute(select(citizens).where(citizens.c.id == citizen_id))
+        row = result.one_or_none()
+        return _citizen(row) if row is not None else None
+
     async def get_or_create(self, identity: ChannelIdentity, *, lock: bool = False) -> Citizen:
         dialect = self._connection.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

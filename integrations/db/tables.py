@@ -177,3 +177,16 @@ manage_tokens = Table(
     Column("booking_id", Integer, ForeignKey("bookings.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+video_meetings = Table(
+    "video_meetings",
+    metadata,
+    Column("booking_id", Integer, ForeignKey("bookings.id"), primary_key=True),
+    Column("provider", String(16), nullable=False),
+    Column("organizer_id", String(64), nullable=False),
+    Column("meeting_id", String(500), nullable=False),
+    Column("join_url", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -161,7 +161,9 @@ class OutboxWorker:
     async def run_once(self) -> int:
         """One round: claims due rows, delivers them, records the outcomes. Returns how many
         rows were claimed."""
-        rows = await self._outbox.claim(self._clock(), self._batch_size, self._lease)
+        rows = await self._outbox.claim(
+            self._clock(), self._batch_size, self._lease, self._deliverers.keys()
+        )
         if not rows:
             return 0
         by_kind: dict[Kind, list[OutboxRow]] = defaultdict(list)
@@ -175,10 +177,7 @@ class OutboxWorker:
         return len(rows)
 
     async def _deliver(self, kind: Kind, rows: list[OutboxRow]) -> Mapping[int, Outcome]:
-        deliverer = self._deliverers.get(kind)
-        if deliverer is None:
-            return {row.id: Failed(f"no deliverer for {kind.value}") for row in rows}
-        return await deliverer.deliver(rows)
+        return await self._deliverers[kind].deliver(rows)
 
     async def _record(self, rows: list[OutboxRow], outcomes: Mapping[int, Outcome]) -> None:
         now = self._clock()

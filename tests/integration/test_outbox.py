@@ -197,7 +197,7 @@ async def test_after_the_last_attempt_a_notification_is_parked_and_staff_are_tol
 async def test_rows_claimed_by_a_worker_that_died_return_after_the_lease(storage: SqlStorage):
     await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
     the_outbox = SqlOutbox(storage.engine)
-    claimed = await the_outbox.claim(NOW, 50, timedelta(minutes=5))  # and then it died
+    claimed = await the_outbox.claim(NOW, 50, timedelta(minutes=5), list(Kind))  # then died
     assert len(claimed) == 2
     stopping = asyncio.Event()
     recorders = recorders_for_all(stopping)

@@ -40,6 +40,14 @@ def test_every_key_the_code_uses_is_in_the_catalogs():
     pattern = re.compile(r"""(?:texts|say|Refused)\(\s*["']([a-z_.]+)["']""")
     for path in (CODE / "dialogs").glob("*.py"):
         used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    for path in (CODE / "integrations").rglob("*.py"):
+        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    in_templates = re.compile(r"""\bt\(\s*["']([a-z_.]+)["']""")
+    for path in (CODE / "integrations" / "email" / "templates").iterdir():
+        used |= set(in_templates.findall(path.read_text(encoding="utf-8")))
+    letters = ("booked", "rescheduled", "cancelled", "reminder", "invitation")
+    used |= {f"email.subject.{kind}" for kind in (*letters, "invitation_cancelled")}
+    used |= {f"email.intro.{kind}" for kind in (*letters, "invitation_cancelled")}
     used |= {f"mode.{m}" for m in ("video_call", "in_person")}
     assert used, "the pattern found no keys: it no longer matches the code"
     assert used - set(_catalog("el")) == set()

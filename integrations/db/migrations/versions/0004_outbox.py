@@ -1,5 +1,5 @@
 """The outbox: notifications written with the booking change that caused them, delivered by
-the worker; and the hashes of the tokens in e-mailed manage links.
+the worker; the hashes of the tokens in e-mailed manage links; and each video call's meeting.
 
 Revision ID: 0004
 Revises: 0003
@@ -66,7 +66,24 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "video_meetings",
+        sa.Column("booking_id", sa.Integer, nullable=False),
+        sa.Column("provider", sa.String(16), nullable=False),
+        sa.Column("organizer_id", sa.String(64), nullable=False),
+        sa.Column("meeting_id", sa.String(500), nullable=False),
+        sa.Column("join_url", sa.Text, nullable=False),
+        sa.Column("sequence", sa.Integer, nullable=False),
+        sa.Column("deleted", sa.Boolean, nullable=False),
+        sa.Column("updated_at", INSTANT, nullable=False),
+        sa.PrimaryKeyConstraint("booking_id", name="pk_video_meetings"),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["bookings.id"], name="fk_video_meetings_booking_id_bookings"
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("video_meetings")
     op.drop_table("manage_tokens")
     op.drop_table("outbox")

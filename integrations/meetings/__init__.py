@@ -1,0 +1,1 @@
+"""Video meetings for video-call bookings: Microsoft Teams (Graph), Jitsi, or none."""

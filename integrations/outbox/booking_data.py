@@ -1,0 +1,36 @@
+"""The booking a notification is about, as it is now, with its citizen and municipality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.model import Booking, Citizen, Configuration, Municipality
+from domain.ports import Storage
+from integrations.db.outbox import OutboxRow
+
+
+@dataclass(frozen=True, slots=True)
+class BookingData:
+    booking: Booking
+    citizen: Citizen
+    municipality: Municipality
+
+    def is_stale(self, row: OutboxRow) -> bool:
+        """A later change of the booking has notifications of its own."""
+        return self.booking.sequence > row.sequence
+
+
+async def load_booking(
+    storage: Storage, configuration: Configuration, row: OutboxRow
+) -> BookingData | None:
+    if row.booking_id is None:
+        return None
+    async with storage.reading() as uow:
+        booking = await uow.bookings.get(row.booking_id)
+        citizen = await uow.citizens.get_by_id(booking.citizen_id) if booking else None
+    if booking is None or citizen is None:
+        return None
+    municipality = configuration.municipality(booking.municipality_id)
+    if municipality is None:
+        return None
+    return BookingData(booking, citizen, municipality)

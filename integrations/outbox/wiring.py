@@ -1,0 +1,100 @@
+"""Builds the outbox worker from the settings: which kinds it can deliver, and how."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from domain.model import Configuration
+from domain.notifications import Kind
+from integrations.db.manage_tokens import SqlManageTokens
+from integrations.db.outbox import OutboxRow, SqlOutbox
+from integrations.db.storage import SqlStorage
+from integrations.db.video_meetings import SqlVideoMeetings
+from integrations.email.compose import Sender
+from integrations.email.smtp import SmtpSender, SmtpSettings
+from integrations.meetings.jitsi import JitsiMeetings
+from integrations.meetings.provider import MeetingProvider
+from integrations.outbox.emails import BookingEmails, ManageUrl
+from integrations.outbox.meeting_sync import MeetingSync
+from integrations.outbox.worker import Clock, Deliverer, OneByOne, OutboxWorker, Outcome
+from integrations.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DeliverOne = Callable[[OutboxRow], Awaitable[Outcome | None]]
+
+
+async def no_manage_link(*_: object) -> None:
+    return None
+
+
+def build_worker(
+    settings: Settings,
+    configuration: Configuration,
+    storage: SqlStorage,
+    *,
+    meeting_provider: MeetingProvider | None = None,
+    manage_url: ManageUrl = no_manage_link,
+    extra: dict[Kind, Deliverer] | None = None,
+    smtp_tls_context: ssl.SSLContext | None = None,
+    clock: Clock = lambda: datetime.now(UTC),
+    **worker_options: object,
+) -> OutboxWorker:
+    """`extra`: deliverers that need a chat channel (staff pings, chat reminders)."""
+    engine = storage.engine
+    stopping = asyncio.Event()
+    meetings = SqlVideoMeetings(engine)
+
+    def one_by_one(deliver: DeliverOne, at_once: int = 4) -> Deliverer:
+        return OneByOne(deliver, stopping, at_once=at_once)
+
+    provider = meeting_provider or _meeting_provider(settings)
+    deliverers: dict[Kind, Deliverer] = {
+        Kind.MEETING: one_by_one(MeetingSync(storage, configuration, provider, meetings, clock))
+    }
+    if settings.smtp_host:
+        emails = BookingEmails(
+            storage,
+            configuration,
+            SmtpSender(_smtp_settings(settings, smtp_tls_context)),
+            Sender.parse(settings.mail_from, configuration.municipalities[0].name.el),
+            SqlManageTokens(engine),
+            meetings.join_url,
+            manage_url,
+            clock,
+        )
+        deliverers[Kind.CITIZEN_EMAIL] = one_by_one(emails.to_citizen)
+        deliverers[Kind.THIRD_PERSON_EMAIL] = one_by_one(emails.to_third_person)
+        deliverers[Kind.EMAIL_REMINDER] = one_by_one(emails.reminder)
+    else:
+        log.warning("SMTP_HOST is not set: e-mails wait in the outbox until it is")
+    deliverers.update(extra or {})
+    return OutboxWorker(
+        SqlOutbox(engine),
+        deliverers,
+        stopping=stopping,
+        clock=clock,
+        **worker_options,  # type: ignore[arg-type]
+    )
+
+
+def _meeting_provider(settings: Settings) -> MeetingProvider | None:
+    if settings.meeting_provider == "jitsi":
+        return JitsiMeetings(settings.jitsi_base_url)
+    return None
+
+
+def _smtp_settings(settings: Settings, tls_context: ssl.SSLContext | None) -> SmtpSettings:
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+        mail_from=settings.mail_from,
+        tls_context=tls_context,
+    )
