@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import App, build_app
 from bot.availability_report import availability_report
 from bot.console import run_console
-from bot.telegram.runner import run_polling, serve_webhook
+from bot.telegram.runner import make_bot, run_polling, serve_webhook
+from bot.worker import build_outbox_worker, run_worker
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
 from integrations.settings import Settings, SettingsError
@@ -32,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("console", help="the booking chat in this terminal (the default)")
     commands.add_parser("run", help="Telegram long polling (needs BOT_TOKEN)")
     commands.add_parser("web", help="Telegram webhook server (needs BOT_TOKEN, WEBHOOK_SECRET)")
+    commands.add_parser("worker", help="deliver e-mails, meetings, reminders and staff pings")
     commands.add_parser("availability", help="show the next free times of every service")
     return parser
 
@@ -45,7 +47,9 @@ async def _run(command: str, app: App) -> None:
             await upgrade(app.engine)
             await run_console(app.dialog)
         elif command == "run":
-            await run_polling(app)
+            await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot))
+        elif command == "worker":
+            await _run_worker(app)
         elif command == "web":
             await serve_webhook(app)
         elif command == "check-config":
@@ -57,6 +61,15 @@ async def _run(command: str, app: App) -> None:
                     print(line)
     finally:
         await app.close()
+
+
+async def _run_worker(app: App) -> None:
+    bot = make_bot(app) if app.settings.bot_token else None
+    try:
+        await run_worker(app, bot)
+    finally:
+        if bot is not None:
+            await bot.session.close()
 
 
 def _safe_url(url: str) -> str:

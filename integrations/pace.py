@@ -18,6 +18,11 @@ from redis.asyncio import Redis
 class Pace(Protocol):
     async def wait(self, key: str, rate: float, burst: float) -> None: ...
 
+    async def try_now(self, key: str, rate: float, burst: float) -> float:
+        """Takes a turn if one is free now and returns 0; otherwise returns the seconds until
+        one is, and takes nothing (for callers that gather what waits rather than wait)."""
+        ...
+
 
 class LocalPace:
     _FORGET_AFTER = 10_000
@@ -39,6 +44,16 @@ class LocalPace:
         if delay > 0:
             await asyncio.sleep(delay)
 
+    async def try_now(self, key: str, rate: float, burst: float) -> float:
+        now = time.monotonic()
+        interval = 1 / rate
+        theoretical = max(self._next_free.get(key, now), now)
+        delay = theoretical - (burst - 1) * interval - now
+        if delay > 0:
+            return delay
+        self._next_free[key] = theoretical + interval
+        return 0.0
+
 
 _RESERVE = """
 local now_parts = redis.call('TIME')
@@ -53,14 +68,34 @@ return string.format('%.6f', theoretical - (burst - 1) * interval - now)
 """
 """The same GCRA as LocalPace, atomic in Redis, on Redis's clock (instances' clocks may differ)."""
 
+_TRY = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local interval = 1 / tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local theoretical = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local delay = theoretical - (burst - 1) * interval - now
+if delay > 0 then
+  return string.format('%.6f', delay)
+end
+local following = theoretical + interval
+redis.call('SET', KEYS[1], string.format('%.6f', following), 'PX',
+           math.ceil((following - now) * 1000) + 1000)
+return '0'
+"""
+
 
 class SharedPace:
     def __init__(self, redis: Redis, prefix: str = "rantevou:pace:") -> None:
         self._redis = redis
         self._prefix = prefix
         self._reserve = redis.register_script(_RESERVE)
+        self._try = redis.register_script(_TRY)
 
     async def wait(self, key: str, rate: float, burst: float) -> None:
         delay = float(await self._reserve(keys=[self._prefix + key], args=[rate, burst]))
         if delay > 0:
             await asyncio.sleep(delay)
+
+    async def try_now(self, key: str, rate: float, burst: float) -> float:
+        return float(await self._try(keys=[self._prefix + key], args=[rate, burst]))

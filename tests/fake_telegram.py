@@ -61,6 +61,10 @@ class FakeTelegram:
         self.port = 0
         self._closing = False
         self.delivered: list[dict[str, Any]] = []
+        self.sent_at: list[tuple[int, float]] = []
+        """(chat id, time.monotonic()) of every sendMessage."""
+        self.blocked_by: set[int] = set()
+        """Chats whose user blocked the bot: sendMessage gets 403."""
         self.answer_with_retry_after: dict[str, int] = {}
         """method → how many of its next calls get 429 with retry_after=1."""
 
@@ -210,8 +214,14 @@ class FakeTelegram:
         value = json.loads(markup) if isinstance(markup, str) else markup
         return list(value.get("inline_keyboard", []))
 
+    def sent_to(self, chat_id: int) -> list[SentMessage]:
+        return [m for m in self.messages.values() if m.chat_id == chat_id]
+
     async def _api_sendMessage(self, params: dict[str, Any]) -> web.Response:
         chat_id = int(params["chat_id"])
+        if chat_id in self.blocked_by:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        self.sent_at.append((chat_id, time.monotonic()))
         text = str(params.get("text", ""))
         if not text or len(text) > 4096:
             return self._error(400, "Bad Request: message text is empty or too long")

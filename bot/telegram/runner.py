@@ -23,6 +23,7 @@ from bot.telegram.handlers import citizen_router
 from bot.telegram.webhook import WEBHOOK_PATH, webhook_application
 from dialogs.texts import Texts
 from integrations.db.seen_updates import SqlSeenUpdates
+from integrations.outbox.worker import OutboxWorker
 from integrations.pace import SharedPace
 
 COMMANDS = ("start", "book", "mybookings", "language", "timezone", "help", "cancel")
@@ -84,14 +85,21 @@ async def register_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands, language_code=code)
 
 
-async def run_polling(app: App) -> None:
+async def run_polling(app: App, worker: Callable[[Bot], OutboxWorker] | None = None) -> None:
+    """Until SIGTERM or SIGINT. `worker`: the outbox worker to run beside the polling; it
+    finishes the notifications in hand before the process ends."""
     bot = make_bot(app)
     dispatcher = make_dispatcher(app)
+    outbox_worker = worker(bot) if worker else None
+    working = asyncio.create_task(outbox_worker.run()) if outbox_worker else None
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await register_commands(bot)
         await dispatcher.start_polling(bot, polling_timeout=POLLING_TIMEOUT_S, handle_signals=True)
     finally:
+        if outbox_worker and working:
+            outbox_worker.stopping.set()
+            await working
         await bot.session.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.model import Booking, Citizen, Configuration, Municipality
 from domain.ports import Storage
@@ -14,6 +15,14 @@ class BookingData:
     booking: Booking
     citizen: Citizen
     municipality: Municipality
+
+    @property
+    def citizen_zone(self) -> ZoneInfo:
+        """Where the citizen reads the time; the office's zone if theirs is unknown."""
+        try:
+            return ZoneInfo(self.citizen.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.municipality.time_zone
 
     def is_stale(self, row: OutboxRow) -> bool:
         """A later change of the booking has notifications of its own."""

@@ -4,7 +4,6 @@ person's invitation, and reminders. Each reads the booking as it is now."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.model import BookingStatus, ChannelIdentity, Configuration
 from domain.notifications import Change
@@ -96,7 +95,7 @@ class BookingEmails:
             booking,
             data.municipality,
             citizen.language,
-            _zone(citizen.time_zone, data.municipality.time_zone),
+            data.citizen_zone,
             (booking.contact.full_name, booking.contact.email),
             join_url=None if kind.cancels else await self._join_url(booking.id),
             manage_url=manage_url,
@@ -109,10 +108,3 @@ class BookingEmails:
         to mail systems that drop duplicates."""
         message_id = f"<{row.key}@{self._sender.domain}>"
         await self._smtp.send(booking_email(letter, self._sender, self._clock(), message_id))
-
-
-def _zone(name: str, default: ZoneInfo) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return default

@@ -40,13 +40,14 @@ def build_worker(
     meeting_provider: MeetingProvider | None = None,
     manage_url: ManageUrl = no_manage_link,
     extra: dict[Kind, Deliverer] | None = None,
+    stopping: asyncio.Event | None = None,
     smtp_tls_context: ssl.SSLContext | None = None,
     clock: Clock = lambda: datetime.now(UTC),
     **worker_options: object,
 ) -> OutboxWorker:
     """`extra`: deliverers that need a chat channel (staff pings, chat reminders)."""
     engine = storage.engine
-    stopping = asyncio.Event()
+    stopping = stopping or asyncio.Event()
     meetings = SqlVideoMeetings(engine)
 
     def one_by_one(deliver: DeliverOne, at_once: int = 4) -> Deliverer:

@@ -73,3 +73,21 @@ async def test_two_bot_instances_send_one_chat_about_one_message_a_second(
             await bot.session.close()
     assert len([m for m in telegram.messages.values() if m.chat_id == 77]) == 6
     assert elapsed >= 2.4  # six messages at two a second, shared by both instances
+
+
+async def _try_now_twice_then_after(pace: LocalPace | SharedPace, key: str) -> list[bool]:
+    first = await pace.try_now(key, rate=5, burst=1)
+    second = await pace.try_now(key, rate=5, burst=1)  # 0.2 s too early: not taken
+    await asyncio.sleep(second + 0.01)
+    third = await pace.try_now(key, rate=5, burst=1)
+    return [first == 0, 0.1 < second <= 0.2, third == 0]
+
+
+async def test_try_now_takes_a_free_turn_or_says_how_long_to_wait():
+    assert await _try_now_twice_then_after(LocalPace(), "group") == [True, True, True]
+
+
+async def test_try_now_in_redis_is_shared_and_says_how_long_to_wait(redis: Redis):
+    pace = SharedPace(redis, prefix="rantevou-test:")
+    key = f"group:{secrets.token_hex(4)}"
+    assert await _try_now_twice_then_after(pace, key) == [True, True, True]

@@ -1,0 +1,183 @@
+"""The outbox's Telegram deliverers: pings and alerts to the staff group, reminders to citizens.
+
+Telegram lets a bot send a group about 20 messages a minute. Pings that come faster are not
+dropped and do not wait in line one by one: they stay in the outbox, and the next message to the
+group gathers all that are due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
+
+from dialogs.texts import Texts
+from domain.model import BookingStatus, ChannelIdentity, Configuration, Mode
+from domain.ports import Storage
+from integrations.db.outbox import OutboxRow
+from integrations.outbox.booking_data import BookingData, load_booking
+from integrations.outbox.emails import JoinUrl, ManageUrl
+from integrations.outbox.worker import (
+    DONE,
+    Clock,
+    DeliveryFailed,
+    Drop,
+    Failed,
+    Later,
+    Outcome,
+    Undeliverable,
+)
+from integrations.pace import Pace
+
+log = logging.getLogger(__name__)
+
+GROUP_RATE = 20 / 60
+"""Messages a second to one group (Telegram: about 20 a minute)."""
+MESSAGE_LIMIT = 4096
+STAFF_LANGUAGE = "el"
+TELEGRAM = "telegram"
+
+
+class StaffGroup:
+    """Delivers staff pings and alerts, gathered into as few messages as the group's pace
+    needs."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int,
+        storage: Storage,
+        configuration: Configuration,
+        pace: Pace,
+        clock: Clock,
+    ) -> None:
+        self._bot = bot
+        self._chat_id = chat_id
+        self._storage = storage
+        self._configuration = configuration
+        self._pace = pace
+        self._clock = clock
+        self._texts = Texts(STAFF_LANGUAGE)
+
+    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
+        wait_s = await self._pace.try_now(f"group:{self._chat_id}", GROUP_RATE, 1)
+        if wait_s > 0:
+            return dict.fromkeys((r.id for r in rows), Later(self._later(wait_s)))
+        parts: list[str] = []
+        taken: list[OutboxRow] = []
+        outcomes: dict[int, Outcome] = {}
+        for row in rows:
+            text = await self._text(row)
+            if text is None:
+                outcomes[row.id] = Drop()
+            elif len("\n\n".join([*parts, text])) <= MESSAGE_LIMIT:
+                parts.append(text)
+                taken.append(row)
+            else:
+                outcomes[row.id] = Later(self._later(1 / GROUP_RATE))
+        if not taken:
+            return outcomes
+        try:
+            await self._bot.send_message(self._chat_id, "\n\n".join(parts))
+        except (TelegramAPIError, TelegramNetworkError) as error:
+            failed = Failed(f"Telegram: {type(error).__name__}")
+            return outcomes | dict.fromkeys((r.id for r in taken), failed)
+        return outcomes | dict.fromkeys((r.id for r in taken), DONE)
+
+    def _later(self, seconds: float) -> datetime:
+        return self._clock() + timedelta(seconds=seconds)
+
+    async def _text(self, row: OutboxRow) -> str | None:
+        data = await load_booking(self._storage, self._configuration, row)
+        if row.detail and row.change is None:  # an alert: "kind:attempts"
+            kind, _, attempts = row.detail.partition(":")
+            reference = data.booking.reference if data else "-"
+            what = self._texts(f"staff.alert.{kind}")
+            return self._texts("staff.alert", attempts=attempts, what=what, reference=reference)
+        if data is None or row.change is None:
+            return None
+        return self._ping(data, row.change.value)
+
+    def _ping(self, data: BookingData, change: str) -> str:
+        texts, booking, municipality = self._texts, data.booking, data.municipality
+        service = municipality.service(booking.service_id)
+        staff = municipality.staff_member(booking.staff_id)
+        zone = municipality.time_zone
+        lines = [
+            texts(f"staff.ping.{change}", reference=booking.reference),
+            texts("summary.service", value=service.name.el if service else booking.service_id),
+            texts("summary.mode", value=texts(f"mode.{booking.mode.value}")),
+            texts("summary.when", value=texts.when(booking.starts_at, zone, zone)),
+            texts("summary.staff", value=staff.name if staff else booking.staff_id),
+            texts("summary.name", value=booking.contact.full_name),
+            texts("summary.subject", value=booking.subject),
+        ]
+        if booking.application_number:
+            lines.append(texts("summary.appno", value=booking.application_number))
+        if booking.third_person and booking.third_person.full_name:
+            lines.append(texts("summary.third", value=booking.third_person.full_name))
+        return "\n".join(lines)
+
+
+class ChatReminders:
+    """Reminds Telegram citizens in their chat; citizens of other channels are reminded by
+    their own channel."""
+
+    def __init__(
+        self, bot: Bot, storage: Storage, configuration: Configuration, join_url: JoinUrl
+    ) -> None:
+        self._bot = bot
+        self._storage = storage
+        self._configuration = configuration
+        self._join_url = join_url
+
+    async def __call__(self, row: OutboxRow) -> Outcome:
+        data = await load_booking(self._storage, self._configuration, row)
+        if data is None or data.is_stale(row) or data.booking.status is BookingStatus.CANCELLED:
+            return Drop()
+        if data.citizen.identity.channel != TELEGRAM:
+            return Drop()
+        text = await self._text(data)
+        try:
+            await self._bot.send_message(int(data.citizen.identity.user_id), text)
+        except TelegramForbiddenError:
+            return Drop()  # the citizen blocked the bot; the e-mail reminder still goes
+        except TelegramNetworkError as error:
+            raise DeliveryFailed(f"Telegram: {type(error).__name__}") from None
+        except TelegramAPIError as error:
+            raise Undeliverable(f"Telegram: {type(error).__name__}") from None
+        return DONE
+
+    async def _text(self, data: BookingData) -> str:
+        booking, citizen, municipality = data.booking, data.citizen, data.municipality
+        texts = Texts(citizen.language)
+        zone = data.citizen_zone
+        when = texts.when(booking.starts_at, zone, municipality.time_zone)
+        lines = [texts("chat.reminder", reference=booking.reference, when=when)]
+        service = municipality.service(booking.service_id)
+        if service:
+            lines.append(service.name.in_language(citizen.language))
+        if booking.mode is Mode.VIDEO_CALL:
+            url = await self._join_url(booking.id)
+            if url:
+                lines.append(texts("chat.reminder.join", url=url))
+        else:
+            address = municipality.office_address.in_language(citizen.language)
+            lines.append(texts("email.place", value=address))
+        lines.append(texts("chat.reminder.manage"))
+        return "\n".join(lines)
+
+
+def telegram_manage_url(bot: Bot) -> ManageUrl:
+    """The deep link that opens one booking in the bot: t.me/<bot>?start=m_<token>."""
+
+    async def manage_url(identity: ChannelIdentity, token: str) -> str | None:
+        if identity.channel != TELEGRAM:
+            return None
+        me = await bot.me()
+        return f"https://t.me/{me.username}?start=m_{token}"
+
+    return manage_url

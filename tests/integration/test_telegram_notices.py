@@ -1,0 +1,158 @@
+"""Staff pings and chat reminders through the bot's real Telegram client, against the local Bot
+API server: what the staff group reads, the group's pace, and reminders in the citizen's chat."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date, datetime, timedelta
+
+from aiogram import Bot
+
+from bot.app import App
+from bot.telegram.runner import make_bot
+from bot.worker import build_outbox_worker
+from dialogs.engine import Dialog
+from domain.model import Configuration
+from domain.use_cases import book, cancel
+from integrations.db.conversations import SqlConversationStore
+from integrations.db.storage import SqlStorage
+from integrations.outbox.worker import OutboxWorker
+from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
+from tests.factories import athens
+from tests.fake_telegram import FakeTelegram
+from tests.integration.test_bookings import NOW, THURSDAY, citizen, request
+from tests.integration.test_emails import CHANIA, drain
+from tests.integration.test_outbox import Clock
+
+STAFF_CHAT = -100123
+
+
+def app_for(storage: SqlStorage, telegram: FakeTelegram) -> App:
+    settings = Settings(
+        database_url="",
+        booking_config=DEFAULT_BOOKING_CONFIG,
+        bot_token=telegram.token,
+        telegram_api_url=telegram.base_url,
+        staff_chat_id=STAFF_CHAT,
+        meeting_provider="jitsi",
+        jitsi_base_url="https://meet.example.org",
+    )
+    configuration = Configuration((CHANIA,))
+    dialog = Dialog(configuration, storage, SqlConversationStore(storage.engine))
+    return App(settings, configuration, storage.engine, storage, dialog)
+
+
+class RunningClock(Clock):
+    """NOW, moving on in real time (the staff group's pace is real time)."""
+
+    def __init__(self) -> None:
+        super().__init__(NOW)
+        self._started = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.now + timedelta(seconds=time.monotonic() - self._started)
+
+
+def worker_and_bot(
+    storage: SqlStorage, telegram: FakeTelegram, clock: Clock | None = None
+) -> tuple[OutboxWorker, Bot]:
+    app = app_for(storage, telegram)
+    bot = make_bot(app)
+    return build_outbox_worker(app, bot, clock=clock or RunningClock()), bot
+
+
+async def test_the_staff_group_reads_each_new_moved_and_cancelled_booking(
+    storage: SqlStorage, telegram: FakeTelegram
+):
+    worker, bot = worker_and_bot(storage, telegram)
+    try:
+        booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
+        await drain(worker)
+        (ping,) = telegram.sent_to(STAFF_CHAT)
+        for line in (
+            f"🆕 Νέο ραντεβού {booking.reference}",
+            "Υπηρεσία: Υπηρεσία Δόμησης – Οικοδομικές Άδειες",
+            "Τρόπος: Ραντεβού με τηλεδιάσκεψη",
+            "Ημέρα και ώρα: Πέμπτη 3 Δεκεμβρίου, 10:00",
+            "Υπάλληλος: Anna",
+            "Ονοματεπώνυμο: Μαρία Παπαδάκη",
+            "Θέμα: Άδεια δόμησης για την οικία μου",
+            "Αριθμός αίτησης: 12345/2026",
+        ):
+            assert line in ping.text
+        assert "maria@example.com" not in ping.text
+        assert "6912345678" not in ping.text
+        await asyncio.sleep(3.1)  # the group's pace: one message every three seconds
+        await cancel(citizen(), booking.reference, storage, NOW)
+        await drain(worker)
+        assert telegram.sent_to(STAFF_CHAT)[-1].text.startswith(
+            f"❌ Ακύρωση ραντεβού {booking.reference}"
+        )
+    finally:
+        await bot.session.close()
+
+
+async def test_a_burst_of_pings_is_gathered_into_one_message_within_the_group_pace(
+    storage: SqlStorage, telegram: FakeTelegram
+):
+    worker, bot = worker_and_bot(storage, telegram)
+    try:
+        first = await book(request(citizen(0), "09:00"), storage, CHANIA, NOW)
+        await drain(worker)
+        burst = [
+            await book(request(citizen(n), clock, staff_id=None), storage, CHANIA, NOW)
+            for n, clock in enumerate(("09:30", "10:00", "10:30", "12:00", "12:30"), start=1)
+        ]
+        await drain(worker)
+        assert len(telegram.sent_to(STAFF_CHAT)) == 1  # too soon: the pings wait, gathered
+        started = time.monotonic()
+        while len(telegram.sent_to(STAFF_CHAT)) < 2 and time.monotonic() - started < 10:
+            await worker.run_once()
+            await asyncio.sleep(0.2)
+        first_message, gathered = telegram.sent_to(STAFF_CHAT)
+        assert first.reference in first_message.text
+        assert all(b.reference in gathered.text for b in burst)
+        (first_at, second_at) = [t for chat, t in telegram.sent_at if chat == STAFF_CHAT]
+        assert second_at - first_at >= 2.9
+    finally:
+        await bot.session.close()
+
+
+async def test_a_citizen_is_reminded_in_the_chat_with_the_link(
+    storage: SqlStorage, telegram: FakeTelegram
+):
+    clock = RunningClock()
+    worker, bot = worker_and_bot(storage, telegram, clock)
+    try:
+        booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
+        await drain(worker)
+        clock.now = athens(date(2026, 12, 2), "10:05")
+        await drain(worker)
+        (reminder,) = telegram.sent_to(int(citizen().user_id))
+        assert reminder.text.startswith(
+            f"⏰ Υπενθύμιση: το ραντεβού σας {booking.reference} είναι Πέμπτη 3 Δεκεμβρίου, 10:00."
+        )
+        assert "Συμμετοχή στη συνάντηση: https://meet.example.org/rantevou-" in reminder.text
+        assert "/mybookings" in reminder.text
+    finally:
+        await bot.session.close()
+
+
+async def test_a_citizen_who_blocked_the_bot_is_not_chased(
+    storage: SqlStorage, telegram: FakeTelegram
+):
+    clock = RunningClock()
+    worker, bot = worker_and_bot(storage, telegram, clock)
+    telegram.blocked_by.add(int(citizen().user_id))
+    try:
+        await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
+        clock.now = athens(THURSDAY, "08:30")
+        await drain(worker)
+        assert telegram.sent_to(int(citizen().user_id)) == []
+        await asyncio.sleep(3.1)
+        await drain(worker)
+        group = " ".join(m.text for m in telegram.sent_to(STAFF_CHAT))
+        assert "⚠️" not in group  # a blocked bot is the citizen's choice, not a failure
+    finally:
+        await bot.session.close()
