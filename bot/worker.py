@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 from redis.asyncio import Redis
@@ -19,7 +19,7 @@ from integrations.db.outbox import OutboxRow
 from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.outbox.emails import ManageUrl
 from integrations.outbox.wiring import build_worker, no_manage_link
-from integrations.outbox.worker import Clock, Deliverer, Drop, OneByOne, OutboxWorker, Outcome
+from integrations.outbox.worker import Clock, Deliverer, Drop, OneByOne, OutboxWorker, Report
 from integrations.pace import LocalPace, Pace, SharedPace
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 class NoStaffGroup:
     """STAFF_CHAT_ID is not set: staff pings have nowhere to go."""
 
-    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
-        return {row.id: Drop() for row in rows}
+    async def deliver(self, rows: Sequence[OutboxRow], report: Report) -> None:
+        for row in rows:
+            await report(row, Drop())
 
 
 def build_outbox_worker(
@@ -65,6 +66,7 @@ def build_outbox_worker(
         extra=extra,
         stopping=stopping,
         clock=clock,
+        lease=timedelta(seconds=settings.outbox_lease_s),
         **options,  # type: ignore[arg-type]
     )
 

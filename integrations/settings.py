@@ -35,6 +35,13 @@ def _port(environ: Mapping[str, str], name: str = "PORT", default: int = 8080) -
     return int(value)
 
 
+def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}: {value!r} is not a number of seconds")
+    return int(value)
+
+
 def _text(environ: Mapping[str, str], name: str, default: str) -> str:
     return environ.get(name, "").strip().rstrip("/") or default
 
@@ -118,6 +125,9 @@ class Settings:
     graph_client_secret: str = ""
     graph_authority_url: str = "https://login.microsoftonline.com"
     graph_api_url: str = "https://graph.microsoft.com/v1.0"
+    outbox_lease_s: int = 300
+    """How long a worker holds a notification it claimed; after that (the worker died)
+    another worker takes it. Longer than any delivery may take."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -147,4 +157,5 @@ class Settings:
                 environ, "GRAPH_AUTHORITY_URL", "https://login.microsoftonline.com"
             ),
             graph_api_url=_text(environ, "GRAPH_API_URL", "https://graph.microsoft.com/v1.0"),
+            outbox_lease_s=_seconds(environ, "OUTBOX_LEASE_SECONDS", 300),
         )

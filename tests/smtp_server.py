@@ -3,9 +3,11 @@ certificate from a test authority (trustme) that the client is told to trust."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import ssl
+import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -27,6 +29,11 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     """Recipients answered with 550."""
+    stall_after: int | None = None
+    """Once this many messages arrived, further sessions hang before their recipient is
+    accepted (a server gone slow), until `resume` is set."""
+    stalled: int = 0
+    resume: threading.Event = field(default_factory=threading.Event)
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
@@ -34,6 +41,9 @@ class Mailbox:
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, _: Any):
         if address in self.refuse:
             return "550 5.1.1 No such user"
+        if self.stall_after is not None and len(self.messages) >= self.stall_after:
+            self.stalled += 1
+            await asyncio.to_thread(self.resume.wait, 60)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -8,7 +8,7 @@ group gathers all that are due.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from aiogram import Bot
@@ -28,6 +28,7 @@ from integrations.outbox.worker import (
     Failed,
     Later,
     Outcome,
+    Report,
     Undeliverable,
 )
 from integrations.pace import Pace
@@ -62,7 +63,12 @@ class StaffGroup:
         self._clock = clock
         self._texts = Texts(STAFF_LANGUAGE)
 
-    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
+    async def deliver(self, rows: Sequence[OutboxRow], report: Report) -> None:
+        outcomes = await self._deliver(rows)
+        for row in rows:
+            await report(row, outcomes[row.id])
+
+    async def _deliver(self, rows: Sequence[OutboxRow]) -> dict[int, Outcome]:
         wait_s = await self._pace.try_now(f"group:{self._chat_id}", GROUP_RATE, 1)
         if wait_s > 0:
             return dict.fromkeys((r.id for r in rows), Later(self._later(wait_s)))

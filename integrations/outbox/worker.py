@@ -66,9 +66,13 @@ Outcome = Done | Drop | Later | Failed | NotStarted
 DONE = Done()
 
 
+Report = Callable[[OutboxRow, Outcome], Awaitable[None]]
+
+
 class Deliverer(Protocol):
-    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
-        """How each row went, by row id."""
+    async def deliver(self, rows: Sequence[OutboxRow], report: Report) -> None:
+        """Reports how each row went as soon as it is known: a row delivered is recorded
+        before the next is finished, so a worker killed mid-batch sends it only once."""
         ...
 
 
@@ -89,9 +93,11 @@ class OneByOne:
         self._slots = asyncio.Semaphore(at_once)
         self._timeout_s = timeout_s
 
-    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
-        outcomes = await asyncio.gather(*(self._one(row) for row in rows))
-        return {row.id: outcome for row, outcome in zip(rows, outcomes, strict=True)}
+    async def deliver(self, rows: Sequence[OutboxRow], report: Report) -> None:
+        async def one(row: OutboxRow) -> None:
+            await report(row, await self._one(row))
+
+        await asyncio.gather(*(one(row) for row in rows))
 
     async def _one(self, row: OutboxRow) -> Outcome:
         async with self._slots:
@@ -159,8 +165,8 @@ class OutboxWorker:
         log.info("outbox worker stopped")
 
     async def run_once(self) -> int:
-        """One round: claims due rows, delivers them, records the outcomes. Returns how many
-        rows were claimed."""
+        """One round: claims due rows, delivers them, records each outcome as it comes.
+        Returns how many rows were claimed."""
         rows = await self._outbox.claim(
             self._clock(), self._batch_size, self._lease, self._deliverers.keys()
         )
@@ -169,38 +175,31 @@ class OutboxWorker:
         by_kind: dict[Kind, list[OutboxRow]] = defaultdict(list)
         for row in rows:
             by_kind[row.kind].append(row)
-        results = await asyncio.gather(
-            *(self._deliver(kind, kind_rows) for kind, kind_rows in by_kind.items())
+        reported: set[int] = set()
+
+        async def report(row: OutboxRow, outcome: Outcome) -> None:
+            reported.add(row.id)
+            await self._record(row, outcome)
+
+        await asyncio.gather(
+            *(self._deliverers[kind].deliver(group, report) for kind, group in by_kind.items())
         )
-        outcomes = {row_id: outcome for result in results for row_id, outcome in result.items()}
-        await self._record(rows, outcomes)
+        await self._outbox.release([row for row in rows if row.id not in reported])
         return len(rows)
 
-    async def _deliver(self, kind: Kind, rows: list[OutboxRow]) -> Mapping[int, Outcome]:
-        return await self._deliverers[kind].deliver(rows)
-
-    async def _record(self, rows: list[OutboxRow], outcomes: Mapping[int, Outcome]) -> None:
+    async def _record(self, row: OutboxRow, outcome: Outcome) -> None:
         now = self._clock()
-        done, dropped, not_started = [], [], []
-        later: dict[datetime, list[OutboxRow]] = defaultdict(list)
-        for row in rows:
-            outcome = outcomes.get(row.id, NotStarted())
-            match outcome:
-                case Done():
-                    done.append(row)
-                case Drop():
-                    dropped.append(row)
-                case NotStarted():
-                    not_started.append(row)
-                case Later(at):
-                    later[at].append(row)
-                case Failed(error, final):
-                    await self._failed(row, error, final, now)
-        await self._outbox.done(done, now)
-        await self._outbox.drop(dropped, now)
-        await self._outbox.release(not_started)
-        for at, waiting in later.items():
-            await self._outbox.later(waiting, at)
+        match outcome:
+            case Done():
+                await self._outbox.done([row], now)
+            case Drop():
+                await self._outbox.drop([row], now)
+            case NotStarted():
+                await self._outbox.release([row])
+            case Later(at):
+                await self._outbox.later([row], at)
+            case Failed(error, final):
+                await self._failed(row, error, final, now)
 
     async def _failed(self, row: OutboxRow, error: str, final: bool, now: datetime) -> None:
         if final or row.attempts >= self._retry.max_attempts:

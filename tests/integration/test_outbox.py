@@ -21,7 +21,7 @@ from integrations.outbox.worker import (
     DeliveryFailed,
     OneByOne,
     OutboxWorker,
-    Outcome,
+    Report,
     RetryPolicy,
 )
 from tests.factories import athens
@@ -58,8 +58,8 @@ class Recorder:
         self.pause_s = pause_s
         self._one_by_one = OneByOne(self._deliver_one, stopping, at_once=at_once)
 
-    async def deliver(self, rows: Sequence[OutboxRow]) -> Mapping[int, Outcome]:
-        return await self._one_by_one.deliver(rows)
+    async def deliver(self, rows: Sequence[OutboxRow], report: Report) -> None:
+        await self._one_by_one.deliver(rows, report)
 
     async def _deliver_one(self, row: OutboxRow) -> None:
         await asyncio.sleep(self.pause_s)

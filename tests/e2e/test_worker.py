@@ -1,0 +1,102 @@
+"""`python -m bot worker` as a process, sending through a real SMTP server: killed in the middle
+of a batch, then started again, it loses no e-mail and sends none twice; SIGTERM stops it
+cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from domain.availability import SlotQuery
+from domain.model import ChannelIdentity, ContactDetails, Mode
+from domain.use_cases import BookingRequest, book, find_available_days, find_available_times
+from integrations.configuration import load_configuration
+from integrations.db.engine import create_engine
+from integrations.db.migrate import upgrade
+from integrations.db.storage import SqlStorage
+from integrations.settings import DEFAULT_BOOKING_CONFIG
+from tests.e2e.telegram_citizen import start_bot, stop
+from tests.fake_telegram import FakeTelegram
+from tests.smtp_server import PASSWORD, USERNAME, SmtpServer
+
+BOOKINGS = 8
+
+
+async def book_in_person(database: str, count: int) -> None:
+    engine = create_engine(database)
+    await upgrade(engine)
+    storage = SqlStorage(engine)
+    chania = load_configuration(DEFAULT_BOOKING_CONFIG).municipalities[0]
+    now = datetime.now(UTC)
+    query = SlotQuery("permits", Mode.IN_PERSON)
+    days = await find_available_days(
+        storage, chania, query, now.date(), now.date().replace(year=now.year + 1), now
+    )
+    slots = await find_available_times(storage, chania, query, days[0], now)
+    for number, slot in enumerate(slots[:count]):
+        request = BookingRequest(
+            citizen=ChannelIdentity("telegram", str(5000 + number)),
+            service_id="permits",
+            mode=Mode.IN_PERSON,
+            starts_at=slot.start,
+            staff_id=None,
+            contact=ContactDetails(
+                f"Πολίτης {number}", f"citizen{number}@example.com", "+306912345678"
+            ),
+            subject="Έλεγχος φακέλου",
+            consent_version="test",
+        )
+        await book(request, storage, chania, now)
+    await engine.dispose()
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the condition did not come true in time")
+        await asyncio.sleep(0.1)
+
+
+async def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
+    tmp_path: Path, telegram: FakeTelegram
+):
+    database = f"sqlite+aiosqlite:///{tmp_path / 'rantevou.sqlite3'}"
+    await book_in_person(database, BOOKINGS)
+    smtp = SmtpServer()
+    smtp.mailbox.stall_after = 3
+    smtp.start()
+    authority = tmp_path / "test-authority.pem"
+    smtp.write_authority(str(authority))
+    environment = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_USERNAME": USERNAME,
+        "SMTP_PASSWORD": PASSWORD,
+        "MAIL_FROM": "Δήμος Χανίων <rantevou@chania.example>",
+        "SSL_CERT_FILE": str(authority),
+        "OUTBOX_LEASE_SECONDS": "2",
+    }
+    try:
+        first = start_bot("worker", telegram, database, **environment)
+        await wait_until(lambda: smtp.mailbox.stalled > 0, 30)
+        await stop(first, kill=True)
+        assert len(smtp.mailbox.messages) == 3
+        smtp.mailbox.stall_after = None
+        smtp.mailbox.resume.set()
+        second = start_bot("worker", telegram, database, **environment)
+        await wait_until(lambda: len(smtp.mailbox.messages) >= BOOKINGS, 30)
+        await asyncio.sleep(1.5)  # time for a duplicate, were there to be one
+        errors = await stop(second)
+        assert second.returncode == 0
+        assert "Traceback" not in errors
+    finally:
+        smtp.stop()
+    message_ids = [m["Message-ID"] for m in smtp.mailbox.messages]
+    assert len(message_ids) == BOOKINGS
+    assert len(set(message_ids)) == BOOKINGS
+    recipients = {str(m["To"]) for m in smtp.mailbox.messages}
+    assert len(recipients) == BOOKINGS
