@@ -1,0 +1,40 @@
+"""Settings from the environment: a value that cannot work stops start-up with a line that
+names the variable and says what is expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations.settings import Settings, SettingsError
+
+SMTP = {"SMTP_HOST": "mail.chania.example", "MAIL_FROM": "Δήμος Χανίων <rantevou@chania.gr>"}
+
+
+def test_notification_settings_are_read():
+    settings = Settings.from_env(
+        {**SMTP, "SMTP_PORT": "465", "SMTP_STARTTLS": "no", "STAFF_CHAT_ID": "-100123"}
+    )
+    assert (settings.smtp_port, settings.smtp_starttls, settings.staff_chat_id) == (
+        465,
+        False,
+        -100123,
+    )
+    assert settings.meeting_provider == "none"
+    assert settings.outbox_lease_s == 300
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"STAFF_CHAT_ID": "staff-group"}, "STAFF_CHAT_ID"),
+        ({"SMTP_HOST": "mail.chania.example"}, "MAIL_FROM"),
+        ({**SMTP, "SMTP_PORT": "smtp"}, "SMTP_PORT"),
+        ({**SMTP, "SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS"),
+        ({"MEETING_PROVIDER": "zoom"}, "MEETING_PROVIDER"),
+        ({"MEETING_PROVIDER": "teams"}, "MEETING_PROVIDER"),
+        ({"OUTBOX_LEASE_SECONDS": "0"}, "OUTBOX_LEASE_SECONDS"),
+    ],
+)
+def test_a_value_that_cannot_work_is_named(environment: dict[str, str], named: str):
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(environment)
