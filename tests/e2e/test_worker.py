@@ -83,8 +83,10 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     try:
         first = start_bot("worker", telegram, database, **environment)
         await wait_until(lambda: smtp.mailbox.stalled > 0, 30)
+        await asyncio.sleep(0.5)  # sessions past the stall point finish and are recorded
         await stop(first, kill=True)
-        assert len(smtp.mailbox.messages) == 3
+        sent_before_the_kill = len(smtp.mailbox.messages)
+        assert 3 <= sent_before_the_kill < BOOKINGS
         smtp.mailbox.stall_after = None
         smtp.mailbox.resume.set()
         second = start_bot("worker", telegram, database, **environment)
