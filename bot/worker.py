@@ -65,6 +65,7 @@ def build_outbox_worker(
         manage_url=manage_url,
         extra=extra,
         stopping=stopping,
+        meetings=meetings,
         clock=clock,
         lease=timedelta(seconds=settings.outbox_lease_s),
         **options,  # type: ignore[arg-type]

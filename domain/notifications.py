@@ -37,8 +37,8 @@ class Kind(StrEnum):
 REMINDERS = (Kind.CHAT_REMINDER, Kind.EMAIL_REMINDER)
 
 
-class Delivery(Protocol):
-    """A notification as the worker holds it."""
+class Undelivered(Protocol):
+    """A notification the worker gave up on."""
 
     @property
     def key(self) -> str: ...
@@ -103,7 +103,7 @@ def notifications_for(
     return planned
 
 
-def undelivered_alert(given_up: Delivery, now: datetime) -> Notification:
+def undelivered_alert(given_up: Undelivered, now: datetime) -> Notification:
     """What the staff group is told when a notification is given up on."""
     return Notification(
         Kind.STAFF_ALERT,

@@ -29,16 +29,19 @@ class SettingsError(ValueError):
 
 
 def _port(environ: Mapping[str, str], name: str = "PORT", default: int = 8080) -> int:
-    value = environ.get(name, "").strip() or str(default)
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise SettingsError(f"{name}: {value!r} is not a port number (1-65535)")
-    return int(value)
+    return _whole_number(environ, name, default, 65535, "a port number (1-65535)")
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
+    return _whole_number(environ, name, default, 10**9, "a number of seconds")
+
+
+def _whole_number(
+    environ: Mapping[str, str], name: str, default: int, highest: int, meaning: str
+) -> int:
     value = environ.get(name, "").strip() or str(default)
-    if not value.isdigit() or int(value) < 1:
-        raise SettingsError(f"{name}: {value!r} is not a number of seconds")
+    if not value.isdigit() or not 0 < int(value) <= highest:
+        raise SettingsError(f"{name}: {value!r} is not {meaning}")
     return int(value)
 
 

@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, Telegra
 
 from dialogs.texts import Texts
 from domain.model import BookingStatus, ChannelIdentity, Configuration, Mode
+from domain.notifications import Kind
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.outbox.booking_data import BookingData, load_booking
@@ -98,7 +99,7 @@ class StaffGroup:
 
     async def _text(self, row: OutboxRow) -> str | None:
         data = await load_booking(self._storage, self._configuration, row)
-        if row.detail and row.change is None:  # an alert: "kind:attempts"
+        if row.kind is Kind.STAFF_ALERT:  # detail: "kind:attempts"
             kind, _, attempts = row.detail.partition(":")
             reference = data.booking.reference if data else "-"
             what = self._texts(f"staff.alert.{kind}")

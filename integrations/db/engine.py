@@ -7,11 +7,13 @@ availability check, and two writers never decide on stale data.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 IMMEDIATE = "rantevou_sqlite_immediate"
 """Execution option: begin this connection's transaction with BEGIN IMMEDIATE on SQLite."""
@@ -64,3 +66,13 @@ def one_statement_options(engine: AsyncEngine) -> dict[str, Any]:
     if engine.dialect.name == "sqlite":
         return {NO_BEGIN: True}
     return {"isolation_level": "AUTOCOMMIT"}
+
+
+@asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection with a write transaction begun (IMMEDIATE on SQLite). Closing it rolls
+    back whatever was not committed."""
+    async with engine.connect() as connection:
+        await connection.execution_options(**{IMMEDIATE: True})
+        await connection.begin()
+        yield connection

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.engine import IMMEDIATE
+from integrations.db.engine import write_transaction
 from integrations.db.tables import manage_tokens
 
 TOKEN_BYTES = 16
@@ -30,9 +30,7 @@ class SqlManageTokens:
 
     async def issue(self, booking_id: int, now: datetime) -> str:
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        async with self._engine.connect() as connection:
-            await connection.execution_options(**{IMMEDIATE: True})
-            await connection.begin()
+        async with write_transaction(self._engine) as connection:
             await connection.execute(
                 manage_tokens.insert().values(
                     token_hash=token_hash(token), booking_id=booking_id, created_at=now

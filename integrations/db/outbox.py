@@ -8,18 +8,17 @@ once its lease has run out. A row waits while the row it depends on is still pen
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications import REMINDERS, Change, Kind, Notification, undelivered_alert
-from integrations.db.engine import IMMEDIATE
+from integrations.db.engine import write_transaction
 from integrations.db.tables import outbox
 
 PENDING, DONE, PARKED, DROPPED = "pending", "done", "parked", "dropped"
@@ -147,7 +146,7 @@ class SqlOutbox:
             "lease_until": now + lease,
             "kinds": [k.value for k in kinds],
         }
-        async with self._writing() as connection:
+        async with write_transaction(self._engine) as connection:
             result = await connection.execute(_CLAIM, parameters)
             rows = sorted((_row(r) for r in result), key=lambda r: (r.due_at, r.id))
             await connection.commit()
@@ -173,7 +172,7 @@ class SqlOutbox:
 
     async def park(self, row: OutboxRow, now: datetime, error: str) -> None:
         """Given up on; the staff group is told, in the same transaction."""
-        async with self._writing() as connection:
+        async with write_transaction(self._engine) as connection:
             await connection.execute(
                 self._update([row]).values(
                     status=PARKED,
@@ -190,17 +189,10 @@ class SqlOutbox:
     async def _finish(self, rows: Sequence[OutboxRow], **values: Any) -> None:
         if not rows:
             return
-        async with self._writing() as connection:
+        async with write_transaction(self._engine) as connection:
             await connection.execute(self._update(rows).values(**values))
             await connection.commit()
 
     @staticmethod
     def _update(rows: Sequence[OutboxRow]) -> Any:
-        return update(outbox).where(and_(outbox.c.id.in_([r.id for r in rows])))
-
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        async with self._engine.connect() as connection:
-            await connection.execution_options(**{IMMEDIATE: True})
-            await connection.begin()
-            yield connection
+        return update(outbox).where(outbox.c.id.in_([r.id for r in rows]))

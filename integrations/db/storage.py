@@ -32,7 +32,7 @@ from domain.model import (
 )
 from domain.ports import ReferenceInUse
 from integrations.db.busy_times import fetch_busy_times
-from integrations.db.engine import IMMEDIATE, one_statement_options
+from integrations.db.engine import one_statement_options, write_transaction
 from integrations.db.outbox import SqlOutboxRepository
 from integrations.db.tables import bookings, citizens
 
@@ -287,22 +287,12 @@ class SqlStorage:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlUnitOfWork]:
-        async with self._transaction(immediate=True) as uow:
-            yield uow
+        async with write_transaction(self.engine) as connection:
+            yield SqlUnitOfWork(connection)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
-        async with self._transaction(immediate=False) as uow:
-            yield uow
-
-    @asynccontextmanager
-    async def _transaction(self, *, immediate: bool) -> AsyncIterator[SqlUnitOfWork]:
         async with self.engine.connect() as connection:
-            if immediate:
-                await connection.execution_options(**{IMMEDIATE: True})
-                await connection.begin()
-            else:
-                # Reads see committed data statement by statement; no transaction to open.
-                await connection.execution_options(**one_statement_options(self.engine))
-            # Closing the connection rolls back whatever was not committed.
+            # Reads see committed data statement by statement; no transaction to open.
+            await connection.execution_options(**one_statement_options(self.engine))
             yield SqlUnitOfWork(connection)

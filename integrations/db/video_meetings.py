@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.engine import IMMEDIATE
+from integrations.db.engine import write_transaction
 from integrations.db.tables import video_meetings
 from integrations.meetings.provider import Meeting
 
@@ -59,11 +59,9 @@ class SqlVideoMeetings:
             "deleted": stored.deleted,
             "updated_at": now,
         }
-        async with self._engine.connect() as connection:
+        async with write_transaction(self._engine) as connection:
             insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
             statement = insert(video_meetings).values(booking_id=booking_id, **values)
-            await connection.execution_options(**{IMMEDIATE: True})
-            await connection.begin()
             await connection.execute(
                 statement.on_conflict_do_update(index_elements=["booking_id"], set_=values)
             )

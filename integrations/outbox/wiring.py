@@ -41,6 +41,7 @@ def build_worker(
     manage_url: ManageUrl = no_manage_link,
     extra: dict[Kind, Deliverer] | None = None,
     stopping: asyncio.Event | None = None,
+    meetings: SqlVideoMeetings | None = None,
     smtp_tls_context: ssl.SSLContext | None = None,
     clock: Clock = lambda: datetime.now(UTC),
     **worker_options: object,
@@ -48,7 +49,7 @@ def build_worker(
     """`extra`: deliverers that need a chat channel (staff pings, chat reminders)."""
     engine = storage.engine
     stopping = stopping or asyncio.Event()
-    meetings = SqlVideoMeetings(engine)
+    meetings = meetings or SqlVideoMeetings(engine)
 
     def one_by_one(deliver: DeliverOne, at_once: int = 4) -> Deliverer:
         return OneByOne(deliver, stopping, at_once=at_once)
