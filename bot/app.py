@@ -11,6 +11,7 @@ from domain.model import Configuration
 from integrations.configuration import load_configuration
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
+from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.storage import SqlStorage
 from integrations.settings import Settings
 
@@ -32,5 +33,10 @@ def build_app(settings: Settings) -> App:
     configuration = load_configuration(settings.booking_config)
     engine = create_engine(settings.database_url)
     storage = SqlStorage(engine)
-    dialog = Dialog(configuration, storage, SqlConversationStore(engine))
+    dialog = Dialog(
+        configuration,
+        storage,
+        SqlConversationStore(engine),
+        manage_links=SqlManageTokens(engine),
+    )
     return App(settings, configuration, engine, storage, dialog)

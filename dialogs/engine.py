@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from dialogs import parsing
 from dialogs.conversation import Conversation
 from dialogs.flow import BOOKING_FLOW, advance, start_booking, take_answers
+from dialogs.manage_link import manage_token, open_from_link
 from dialogs.menu_steps import (
     BookingStep,
     CancelStep,
@@ -22,7 +23,7 @@ from dialogs.menu_steps import (
     TimeZoneStep,
 )
 from dialogs.one_at_a_time import PerCitizen
-from dialogs.ports import ConversationStore
+from dialogs.ports import ConversationStore, ManageLinks
 from dialogs.screens import Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
 from dialogs.texts import Texts
@@ -79,7 +80,9 @@ class Dialog:
         storage: Storage,
         conversations: ConversationStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        manage_links: ManageLinks | None = None,
     ) -> None:
+        self._manage_links = manage_links
         self._configuration = configuration
         self._storage = storage
         self._conversations = conversations
@@ -131,6 +134,10 @@ class Dialog:
             state.step = "menu"
         if event.text and len(event.text) > MAX_TEXT:
             turn.say("input.too_long")
+            return
+        token = manage_token(event.text)
+        if token is not None and self._manage_links is not None:
+            await open_from_link(turn, token, self._manage_links)
             return
         action = _nav(event)
         if action:

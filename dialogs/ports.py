@@ -21,3 +21,9 @@ class ConversationStore(Protocol):
         """Saves if nobody saved since `version` was loaded (None: nothing was stored yet);
         False otherwise."""
         ...
+
+
+class ManageLinks(Protocol):
+    async def booking_for(self, token: str) -> int | None:
+        """The booking an e-mailed manage link opens; None for a token nobody issued."""
+        ...
