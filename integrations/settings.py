@@ -81,17 +81,18 @@ def _mail_from(environ: Mapping[str, str]) -> str:
     return value
 
 
-MEETING_PROVIDERS = ("jitsi", "none")
+MEETING_PROVIDERS = ("teams", "jitsi", "none")
 
 
 def _meeting_provider(environ: Mapping[str, str]) -> str:
     value = environ.get("MEETING_PROVIDER", "").strip().lower() or "none"
-    if value == "teams":
-        raise SettingsError(
-            "MEETING_PROVIDER: 'teams' is not available yet; use 'jitsi' or 'none' meanwhile"
-        )
     if value not in MEETING_PROVIDERS:
         raise SettingsError(f"MEETING_PROVIDER: {value!r} is not one of {MEETING_PROVIDERS}")
+    if value == "teams":
+        needed = ("GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET")
+        missing = [name for name in needed if not environ.get(name, "").strip()]
+        if missing:
+            raise SettingsError(f"MEETING_PROVIDER=teams needs {', '.join(missing)}")
     return value
 
 

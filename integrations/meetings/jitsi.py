@@ -28,3 +28,6 @@ class JitsiMeetings:
 
     async def delete(self, meeting: Meeting, organizer: StaffMember) -> None:
         return None
+
+    async def close(self) -> None:
+        return None

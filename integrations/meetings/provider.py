@@ -28,3 +28,7 @@ class MeetingProvider(Protocol):
     async def delete(self, meeting: Meeting, organizer: StaffMember) -> None:
         """A meeting that is gone already counts as deleted."""
         ...
+
+    async def close(self) -> None:
+        """Releases connections when the worker stops."""
+        ...

@@ -18,6 +18,7 @@ from integrations.email.compose import Sender
 from integrations.email.smtp import SmtpSender, SmtpSettings
 from integrations.meetings.jitsi import JitsiMeetings
 from integrations.meetings.provider import MeetingProvider
+from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.emails import BookingEmails, ManageUrl
 from integrations.outbox.meeting_sync import MeetingSync
 from integrations.outbox.worker import Clock, Deliverer, OneByOne, OutboxWorker, Outcome
@@ -80,6 +81,7 @@ def build_worker(
         deliverers,
         stopping=stopping,
         clock=clock,
+        on_stop=[provider.close] if provider else [],
         **worker_options,  # type: ignore[arg-type]
     )
 
@@ -87,6 +89,14 @@ def build_worker(
 def _meeting_provider(settings: Settings) -> MeetingProvider | None:
     if settings.meeting_provider == "jitsi":
         return JitsiMeetings(settings.jitsi_base_url)
+    if settings.meeting_provider == "teams":
+        return TeamsMeetings(
+            tenant_id=settings.graph_tenant_id,
+            client_id=settings.graph_client_id,
+            client_secret=settings.graph_client_secret,
+            authority_url=settings.graph_authority_url,
+            graph_url=settings.graph_api_url,
+        )
     return None
 
 

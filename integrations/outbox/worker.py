@@ -141,7 +141,9 @@ class OutboxWorker:
         batch_size: int = 50,
         idle_wait_s: float = 1.0,
         clock: Clock = lambda: datetime.now(UTC),
+        on_stop: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
+        self._on_stop = on_stop
         self._outbox = outbox
         self._deliverers = deliverers
         self.stopping = stopping or asyncio.Event()
@@ -154,14 +156,18 @@ class OutboxWorker:
     async def run(self) -> None:
         """Until `stopping` is set; what was started is finished first."""
         log.info("outbox worker started")
-        while not self.stopping.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception:  # the database went away, say: try again shortly
-                log.exception("outbox worker: a round failed")
-                handled = 0
-            if handled == 0:
-                await self._sleep(self._idle_wait_s)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    handled = await self.run_once()
+                except Exception:  # the database went away, say: try again shortly
+                    log.exception("outbox worker: a round failed")
+                    handled = 0
+                if handled == 0:
+                    await self._sleep(self._idle_wait_s)
+        finally:
+            for close in self._on_stop:
+                await close()
         log.info("outbox worker stopped")
 
     async def run_once(self) -> int:

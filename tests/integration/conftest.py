@@ -7,7 +7,7 @@ be reached the PostgreSQL tests are skipped on a developer's machine, and fail u
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from integrations.db.engine import create_engine
 from integrations.db.migrate import upgrade
 from integrations.db.storage import SqlStorage
 from tests.databases import POSTGRES_URL, drop_schema, postgres_engine_in_new_schema
+from tests.smtp_server import SmtpServer
 
 
 def sqlite_engine(folder: Path) -> AsyncEngine:
@@ -61,3 +62,12 @@ async def empty_engine(
 async def storage(empty_engine: AsyncEngine) -> SqlStorage:
     await upgrade(empty_engine)
     return SqlStorage(empty_engine)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server that requires STARTTLS and AUTH."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from email.message import EmailMessage
 
-import pytest
 from icalendar import Calendar
 from sqlalchemy import select, update
 
@@ -39,14 +37,6 @@ CHANIA = replace(
 CITIZEN_ADDRESS = "maria@example.com"
 THIRD_ADDRESS = "nikos@example.com"
 BOT_LINK = re.compile(r"https://t\.me/rantevou_bot\?start=m_([A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def telegram_link(identity: ChannelIdentity, token: str) -> str:

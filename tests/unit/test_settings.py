@@ -23,6 +23,13 @@ def test_notification_settings_are_read():
     assert settings.outbox_lease_s == 300
 
 
+def test_teams_is_chosen_with_its_credentials():
+    graph = {"GRAPH_TENANT_ID": "t", "GRAPH_CLIENT_ID": "c", "GRAPH_CLIENT_SECRET": "s"}
+    settings = Settings.from_env({"MEETING_PROVIDER": "Teams", **graph})
+    assert settings.meeting_provider == "teams"
+    assert settings.graph_api_url == "https://graph.microsoft.com/v1.0"
+
+
 @pytest.mark.parametrize(
     ("environment", "named"),
     [
@@ -31,7 +38,7 @@ def test_notification_settings_are_read():
         ({**SMTP, "SMTP_PORT": "smtp"}, "SMTP_PORT"),
         ({**SMTP, "SMTP_STARTTLS": "maybe"}, "SMTP_STARTTLS"),
         ({"MEETING_PROVIDER": "zoom"}, "MEETING_PROVIDER"),
-        ({"MEETING_PROVIDER": "teams"}, "MEETING_PROVIDER"),
+        ({"MEETING_PROVIDER": "teams", "GRAPH_TENANT_ID": "t"}, "GRAPH_CLIENT_ID"),
         ({"OUTBOX_LEASE_SECONDS": "0"}, "OUTBOX_LEASE_SECONDS"),
     ],
 )
