@@ -55,7 +55,7 @@ def build_outbox_worker(
             staff_group = StaffGroup(
                 bot, settings.staff_chat_id, app.storage, app.configuration, pace, clock
             )
-        reminders = ChatReminders(bot, app.storage, app.configuration, meetings.join_url)
+        reminders = ChatReminders(bot, app.storage, app.configuration, meetings.join_url, clock)
         extra[Kind.CHAT_REMINDER] = OneByOne(reminders, stopping, at_once=30)
     extra[Kind.STAFF_PING] = extra[Kind.STAFF_ALERT] = staff_group
     return build_worker(

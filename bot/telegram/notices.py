@@ -15,7 +15,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
 
 from dialogs.texts import Texts
-from domain.model import BookingStatus, ChannelIdentity, Configuration, Mode
+from domain.model import ChannelIdentity, Configuration, Mode
 from domain.notifications import Kind
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
@@ -134,8 +134,14 @@ class ChatReminders:
     their own channel."""
 
     def __init__(
-        self, bot: Bot, storage: Storage, configuration: Configuration, join_url: JoinUrl
+        self,
+        bot: Bot,
+        storage: Storage,
+        configuration: Configuration,
+        join_url: JoinUrl,
+        clock: Clock,
     ) -> None:
+        self._clock = clock
         self._bot = bot
         self._storage = storage
         self._configuration = configuration
@@ -143,7 +149,7 @@ class ChatReminders:
 
     async def __call__(self, row: OutboxRow) -> Outcome:
         data = await load_booking(self._storage, self._configuration, row)
-        if data is None or data.is_stale(row) or data.booking.status is BookingStatus.CANCELLED:
+        if data is None or not data.still_worth_a_reminder(row, self._clock()):
             return Drop()
         if data.citizen.identity.channel != TELEGRAM:
             return Drop()

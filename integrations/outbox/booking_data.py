@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.model import Booking, Citizen, Configuration, Municipality
@@ -23,6 +24,12 @@ class BookingData:
             return ZoneInfo(self.citizen.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             return self.municipality.time_zone
+
+    def still_worth_a_reminder(self, row: OutboxRow, now: datetime) -> bool:
+        """Not moved since, not cancelled, not started (a worker that was down for a day
+        does not remind anyone of yesterday)."""
+        booking = self.booking
+        return not self.is_stale(row) and booking.is_active and booking.starts_at > now
 
     def is_stale(self, row: OutboxRow) -> bool:
         """A later change of the booking has notifications of its own."""

@@ -57,7 +57,7 @@ class BookingEmails:
 
     async def reminder(self, row: OutboxRow) -> Outcome:
         data = await load_booking(self._storage, self._configuration, row)
-        if data is None or data.is_stale(row) or data.booking.status is BookingStatus.CANCELLED:
+        if data is None or not data.still_worth_a_reminder(row, self._clock()):
             return Drop()
         return await self._send_to_citizen(data, LetterKind.REMINDER, row)
 

@@ -322,3 +322,22 @@ async def test_a_moved_booking_is_reminded_at_its_new_time_only(
     reminders = [m for m in smtp.mailbox.messages if "Υπενθύμιση" in m["Subject"]]
     assert len(reminders) == 2
     assert "Πέμπτη 10 Δεκεμβρίου, 10:00" in reminders[0]["Subject"]
+
+
+async def test_a_worker_back_after_the_appointment_reminds_nobody_of_it(
+    storage: SqlStorage, smtp: SmtpServer
+):
+    await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
+    clock = Clock(NOW)
+    the_worker = worker(storage, smtp, clock)
+    await drain(the_worker)
+    clock.now = athens(THURSDAY, "11:00")  # the worker was down until after the call
+    await drain(the_worker)
+    assert not any("Υπενθύμιση" in m["Subject"] for m in smtp.mailbox.messages)
+    async with storage.engine.connect() as connection:
+        statuses = (
+            await connection.execute(
+                select(outbox.c.status).where(outbox.c.kind == "email_reminder")
+            )
+        ).scalars()
+        assert set(statuses) == {"dropped"}
