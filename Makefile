@@ -30,6 +30,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.availability
 	$(BIN)/python -m bench.telegram_throughput
+	$(BIN)/python -m bench.outbox
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

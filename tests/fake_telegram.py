@@ -66,6 +66,8 @@ class FakeTelegram:
         self.blocked_by: set[int] = set()
         """Chats whose user blocked the bot: sendMessage gets 403."""
         self.answer_with_retry_after: dict[str, int] = {}
+        self.retry_after_every = 0
+        """When set, every n-th call gets 429 with retry_after=1, as Telegram's flood control."""
         """method → how many of its next calls get 429 with retry_after=1."""
 
     @property
@@ -150,8 +152,10 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
-        if self.answer_with_retry_after.get(method):
-            self.answer_with_retry_after[method] -= 1
+        flood = self.retry_after_every and len(self.calls) % self.retry_after_every == 0
+        if self.answer_with_retry_after.get(method) or flood:
+            if not flood:
+                self.answer_with_retry_after[method] -= 1
             return web.json_response(
                 {
                     "ok": False,
