@@ -50,17 +50,23 @@ async def microsoft() -> AsyncIterator[FakeMicrosoft]:
     await server.stop()
 
 
-@pytest.fixture
-def teams(microsoft: FakeMicrosoft, tmp_path: Path) -> TeamsMeetings:
+def teams_client(
+    microsoft: FakeMicrosoft, folder: Path, secret: str = CLIENT_SECRET
+) -> TeamsMeetings:
     return TeamsMeetings(
         tenant_id=TENANT,
         client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
+        client_secret=secret,
         authority_url=microsoft.base_url,
         graph_url=microsoft.graph_url,
-        http_client=microsoft.requests_session(str(tmp_path)),
+        http_client=microsoft.requests_session(str(folder)),
         ssl_context=microsoft.client_context(),
     )
+
+
+@pytest.fixture
+def teams(microsoft: FakeMicrosoft, tmp_path: Path) -> TeamsMeetings:
+    return teams_client(microsoft, tmp_path)
 
 
 def worker(
@@ -168,15 +174,7 @@ async def test_a_refused_sign_in_is_retried_and_never_stored_with_the_secret(
     teams: TeamsMeetings,
     tmp_path: Path,
 ):
-    wrong = TeamsMeetings(
-        tenant_id=TENANT,
-        client_id=CLIENT_ID,
-        client_secret="not-the-secret",
-        authority_url=microsoft.base_url,
-        graph_url=microsoft.graph_url,
-        http_client=microsoft.requests_session(str(tmp_path)),
-        ssl_context=microsoft.client_context(),
-    )
+    wrong = teams_client(microsoft, tmp_path, secret="not-the-secret")
     await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
     await drain(worker(storage, smtp, wrong, Clock(NOW)))
     await wrong.close()
