@@ -171,7 +171,6 @@ async def test_a_refused_sign_in_is_retried_and_never_stored_with_the_secret(
     storage: SqlStorage,
     smtp: SmtpServer,
     microsoft: FakeMicrosoft,
-    teams: TeamsMeetings,
     tmp_path: Path,
 ):
     wrong = teams_client(microsoft, tmp_path, secret="not-the-secret")
