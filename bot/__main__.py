@@ -16,7 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import App, build_app
 from bot.availability_report import availability_report
 from bot.console import run_console
-from bot.telegram.runner import make_bot, run_polling, serve_webhook
+from bot.telegram.runner import make_bot, run_polling
+from bot.viber.client import ViberError, ViberUnavailable
+from bot.viber.runner import make_viber_client
+from bot.web import serve_web
 from bot.worker import build_outbox_worker, run_worker
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
@@ -32,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check-config", help="read the configuration file and report problems")
     commands.add_parser("console", help="the booking chat in this terminal (the default)")
     commands.add_parser("run", help="Telegram long polling (needs BOT_TOKEN)")
-    commands.add_parser("web", help="Telegram webhook server (needs BOT_TOKEN, WEBHOOK_SECRET)")
+    commands.add_parser(
+        "web",
+        help="webhook server for Telegram (BOT_TOKEN, WEBHOOK_SECRET) and Viber (VIBER_TOKEN)",
+    )
     commands.add_parser("worker", help="deliver e-mails, meetings, reminders and staff pings")
     commands.add_parser("availability", help="show the next free times of every service")
     return parser
@@ -51,7 +57,7 @@ async def _run(command: str, app: App) -> None:
         elif command == "worker":
             await _run_worker(app)
         elif command == "web":
-            await serve_webhook(app)
+            await serve_web(app)
         elif command == "check-config":
             names = ", ".join(m.name.en for m in app.configuration.municipalities)
             print(f"{app.settings.booking_config}: ok ({names})")
@@ -65,11 +71,14 @@ async def _run(command: str, app: App) -> None:
 
 async def _run_worker(app: App) -> None:
     bot = make_bot(app) if app.settings.bot_token else None
+    viber = make_viber_client(app) if app.settings.viber_token else None
     try:
-        await run_worker(app, bot)
+        await run_worker(app, bot, viber)
     finally:
         if bot is not None:
             await bot.session.close()
+        if viber is not None:
+            await viber.close()
 
 
 def _safe_url(url: str) -> str:
@@ -77,14 +86,19 @@ def _safe_url(url: str) -> str:
 
 
 def _default_command(settings: Settings) -> str:
-    """With a Telegram token the bot talks on Telegram; without one, in the terminal."""
-    return "run" if settings.bot_token else "console"
+    """With a Telegram token the bot polls Telegram; with only a Viber token it serves Viber's
+    webhook; with neither, it talks in the terminal."""
+    if settings.bot_token:
+        return "run"
+    return "web" if settings.viber_token else "console"
 
 
 def _missing_settings(command: str, settings: Settings) -> str | None:
-    if command in ("run", "web") and not settings.bot_token:
+    if command == "run" and not settings.bot_token:
         return "BOT_TOKEN is not set: create the bot with @BotFather and set its token."
-    if command == "web" and not settings.webhook_secret:
+    if command == "web" and not (settings.bot_token or settings.viber_token):
+        return "Neither BOT_TOKEN (Telegram) nor VIBER_TOKEN (Viber) is set: nothing to serve."
+    if command == "web" and settings.bot_token and not settings.webhook_secret:
         return "WEBHOOK_SECRET is not set: the webhook refuses to start without a secret."
     return None
 
@@ -115,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SETUP_PROBLEM
     except TelegramAPIError as error:
         print(f"Telegram: {str(error).splitlines()[0]}", file=sys.stderr)
+        return EXIT_SETUP_PROBLEM
+    except (ViberError, ViberUnavailable) as error:
+        print(f"Viber refused to start the webhook: {error}", file=sys.stderr)
         return EXIT_SETUP_PROBLEM
     except (DBAPIError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]

@@ -1,5 +1,6 @@
 """The outbox worker of a bot process: the e-mail and meeting deliverers of `integrations`, plus
-Telegram's (staff group, chat reminders) when there is a bot token."""
+the chat channels' (Telegram's staff group and chat reminders, Viber's chat reminders) for the
+channels that have a token."""
 
 from __future__ import annotations
 
@@ -13,12 +14,17 @@ from aiogram import Bot
 from redis.asyncio import Redis
 
 from bot.app import App
-from bot.telegram.notices import ChatReminders, StaffGroup, telegram_manage_url
+from bot.telegram.notices import StaffGroup, TelegramChat, telegram_manage_url
+from bot.viber.client import ViberClient
+from bot.viber.notices import ViberChat, viber_manage_url
+from domain.model import ChannelIdentity
 from domain.notifications import Kind
 from integrations.db.outbox import OutboxRow
+from integrations.db.viber_subscribers import SqlViberSubscribers
 from integrations.db.video_meetings import SqlVideoMeetings
+from integrations.outbox.chat_reminders import ChatReminders, ChatSender
 from integrations.outbox.emails import ManageUrl
-from integrations.outbox.wiring import build_worker, no_manage_link
+from integrations.outbox.wiring import build_worker
 from integrations.outbox.worker import Clock, Deliverer, Drop, OneByOne, OutboxWorker, Report
 from integrations.pace import LocalPace, Pace, SharedPace
 
@@ -33,19 +39,37 @@ class NoStaffGroup:
             await report(row, Drop())
 
 
+def manage_url_of_channels(urls: Sequence[ManageUrl]) -> ManageUrl:
+    """The manage link of the citizen's channel: the first that has one."""
+
+    async def manage_url(identity: ChannelIdentity, token: str) -> str | None:
+        for url in urls:
+            link = await url(identity, token)
+            if link:
+                return link
+        return None
+
+    return manage_url
+
+
 def build_outbox_worker(
-    app: App, bot: Bot | None, clock: Clock = lambda: datetime.now(UTC), **options: object
+    app: App,
+    bot: Bot | None,
+    viber: ViberClient | None = None,
+    clock: Clock = lambda: datetime.now(UTC),
+    **options: object,
 ) -> OutboxWorker:
     settings = app.settings
     stopping = asyncio.Event()
     meetings = SqlVideoMeetings(app.engine)
     staff_group: Deliverer = NoStaffGroup()
-    extra: dict[Kind, Deliverer] = {}
-    manage_url: ManageUrl = no_manage_link
+    chats: dict[str, ChatSender] = {}
+    manage_urls: list[ManageUrl] = []
     if settings.staff_chat_id is None:
         log.warning("STAFF_CHAT_ID is not set: no pings to the staff group")
     if bot is not None:
-        manage_url = telegram_manage_url(bot)
+        manage_urls.append(telegram_manage_url(bot))
+        chats["telegram"] = TelegramChat(bot)
         if settings.staff_chat_id is not None:
             pace: Pace = (
                 SharedPace(Redis.from_url(settings.redis_url))
@@ -55,14 +79,18 @@ def build_outbox_worker(
             staff_group = StaffGroup(
                 bot, settings.staff_chat_id, app.storage, app.configuration, pace, clock
             )
-        reminders = ChatReminders(bot, app.storage, app.configuration, meetings.join_url, clock)
+    if viber is not None:
+        manage_urls.append(viber_manage_url(viber))
+        chats["viber"] = ViberChat(viber, SqlViberSubscribers(app.engine), clock)
+    extra: dict[Kind, Deliverer] = {Kind.STAFF_PING: staff_group, Kind.STAFF_ALERT: staff_group}
+    if chats:  # without a chat channel, chat reminders wait for a worker that has one
+        reminders = ChatReminders(app.storage, app.configuration, meetings.join_url, clock, chats)
         extra[Kind.CHAT_REMINDER] = OneByOne(reminders, stopping, at_once=30)
-    extra[Kind.STAFF_PING] = extra[Kind.STAFF_ALERT] = staff_group
     return build_worker(
         settings,
         app.configuration,
         app.storage,
-        manage_url=manage_url,
+        manage_url=manage_url_of_channels(manage_urls),
         extra=extra,
         stopping=stopping,
         meetings=meetings,
@@ -72,9 +100,9 @@ def build_outbox_worker(
     )
 
 
-async def run_worker(app: App, bot: Bot | None) -> None:
+async def run_worker(app: App, bot: Bot | None, viber: ViberClient | None = None) -> None:
     """Until SIGTERM or SIGINT; the notifications in hand are finished first."""
-    worker = build_outbox_worker(app, bot)
+    worker = build_outbox_worker(app, bot, viber)
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, worker.stopping.set)

@@ -81,6 +81,13 @@ def _mail_from(environ: Mapping[str, str]) -> str:
     return value
 
 
+def _viber_sender_name(environ: Mapping[str, str]) -> str:
+    value = environ.get("VIBER_SENDER_NAME", "").strip()
+    if len(value) > 28:
+        raise SettingsError(f"VIBER_SENDER_NAME: {value!r} is longer than Viber's 28 characters")
+    return value
+
+
 MEETING_PROVIDERS = ("teams", "jitsi", "none")
 
 
@@ -125,6 +132,11 @@ class Settings:
     graph_client_secret: str = ""
     graph_authority_url: str = "https://login.microsoftonline.com"
     graph_api_url: str = "https://graph.microsoft.com/v1.0"
+    viber_token: str = ""
+    """The Viber bot's token; empty: no Viber."""
+    viber_api_url: str = "https://chatapi.viber.com/pa"
+    viber_sender_name: str = ""
+    """The name on the bot's messages (at most 28 characters); empty: the municipality's."""
     outbox_lease_s: int = 300
     """How long a worker holds a notification it claimed; after that (the worker died)
     another worker takes it. Longer than any delivery may take."""
@@ -157,5 +169,8 @@ class Settings:
                 environ, "GRAPH_AUTHORITY_URL", "https://login.microsoftonline.com"
             ),
             graph_api_url=_text(environ, "GRAPH_API_URL", "https://graph.microsoft.com/v1.0"),
+            viber_token=environ.get("VIBER_TOKEN", "").strip(),
+            viber_api_url=_text(environ, "VIBER_API_URL", "https://chatapi.viber.com/pa"),
+            viber_sender_name=_viber_sender_name(environ),
             outbox_lease_s=_seconds(environ, "OUTBOX_LEASE_SECONDS", 300),
         )

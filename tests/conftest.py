@@ -10,12 +10,22 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from tests.fake_telegram import FakeTelegram
+from tests.fake_viber import FakeViber
 
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     """A local server speaking the Bot API, for the bot's real client code to talk to."""
     server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def viber() -> AsyncIterator[FakeViber]:
+    """A local stand-in for Viber's REST API and for the platform posting callbacks."""
+    server = FakeViber()
     await server.start()
     yield server
     await server.stop()

@@ -15,12 +15,12 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
 
 from dialogs.texts import Texts
-from domain.model import ChannelIdentity, Configuration, Mode
+from domain.model import ChannelIdentity, Configuration
 from domain.notifications import Kind
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.outbox.booking_data import BookingData, load_booking
-from integrations.outbox.emails import JoinUrl, ManageUrl
+from integrations.outbox.emails import ManageUrl
 from integrations.outbox.worker import (
     DONE,
     Clock,
@@ -129,33 +129,15 @@ class StaffGroup:
         return "\n".join(lines)
 
 
-class ChatReminders:
-    """Reminds Telegram citizens in their chat; citizens of other channels are reminded by
-    their own channel."""
+class TelegramChat:
+    """Sends chat reminders to Telegram citizens."""
 
-    def __init__(
-        self,
-        bot: Bot,
-        storage: Storage,
-        configuration: Configuration,
-        join_url: JoinUrl,
-        clock: Clock,
-    ) -> None:
-        self._clock = clock
+    def __init__(self, bot: Bot) -> None:
         self._bot = bot
-        self._storage = storage
-        self._configuration = configuration
-        self._join_url = join_url
 
-    async def __call__(self, row: OutboxRow) -> Outcome:
-        data = await load_booking(self._storage, self._configuration, row)
-        if data is None or not data.still_worth_a_reminder(row, self._clock()):
-            return Drop()
-        if data.citizen.identity.channel != TELEGRAM:
-            return Drop()
-        text = await self._text(data)
+    async def __call__(self, user_id: str, text: str, language: str) -> Outcome:
         try:
-            await self._bot.send_message(int(data.citizen.identity.user_id), text)
+            await self._bot.send_message(int(user_id), text)
         except TelegramForbiddenError:
             return Drop()  # the citizen blocked the bot; the e-mail reminder still goes
         except TelegramNetworkError as error:
@@ -163,25 +145,6 @@ class ChatReminders:
         except TelegramAPIError as error:
             raise Undeliverable(f"Telegram: {type(error).__name__}") from None
         return DONE
-
-    async def _text(self, data: BookingData) -> str:
-        booking, citizen, municipality = data.booking, data.citizen, data.municipality
-        texts = Texts(citizen.language)
-        zone = data.citizen_zone
-        when = texts.when(booking.starts_at, zone, municipality.time_zone)
-        lines = [texts("chat.reminder", reference=booking.reference, when=when)]
-        service = municipality.service(booking.service_id)
-        if service:
-            lines.append(service.name.in_language(citizen.language))
-        if booking.mode is Mode.VIDEO_CALL:
-            url = await self._join_url(booking.id)
-            if url:
-                lines.append(texts("chat.reminder.join", url=url))
-        else:
-            address = municipality.office_address.in_language(citizen.language)
-            lines.append(texts("email.place", value=address))
-        lines.append(texts("chat.reminder.manage"))
-        return "\n".join(lines)
 
 
 def telegram_manage_url(bot: Bot) -> ManageUrl:

@@ -4,7 +4,6 @@ its routers and middlewares, the commands, and long polling."""
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,14 +12,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, TelegramObject, Update
-from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.app import App
 from bot.telegram import response_models
 from bot.telegram.delivery import Delivery
 from bot.telegram.handlers import citizen_router
-from bot.telegram.webhook import WEBHOOK_PATH, webhook_application
+from bot.telegram.webhook import WEBHOOK_PATH
 from dialogs.texts import Texts
 from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.outbox.worker import OutboxWorker
@@ -103,27 +101,12 @@ async def run_polling(app: App, worker: Callable[[Bot], OutboxWorker] | None = N
         await bot.session.close()
 
 
-async def serve_webhook(app: App) -> None:
-    """Serves until SIGTERM or SIGINT; registers the webhook when WEBHOOK_BASE_URL is set."""
+async def register_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
+    """Tells Telegram where the webhook is (WEBHOOK_BASE_URL), with the secret it must send."""
     settings = app.settings
-    bot = make_bot(app)
-    dispatcher = make_dispatcher(app)
-    runner = web.AppRunner(webhook_application(bot, dispatcher, settings.webhook_secret))
-    await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
-    try:
-        if settings.webhook_base_url:
-            await bot.set_webhook(
-                url=settings.webhook_base_url + WEBHOOK_PATH,
-                secret_token=settings.webhook_secret,
-                allowed_updates=dispatcher.resolve_used_update_types(),
-            )
-            await register_commands(bot)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signal_number, stop.set)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-        await bot.session.close()
+    await bot.set_webhook(
+        url=settings.webhook_base_url + WEBHOOK_PATH,
+        secret_token=settings.webhook_secret,
+        allowed_updates=dispatcher.resolve_used_update_types(),
+    )
+    await register_commands(bot)

@@ -1,4 +1,4 @@
-"""`python -m bot web`: Telegram's webhook, and a health check.
+"""Telegram's webhook in `python -m bot web`.
 
 The secret header is compared in constant time, and nothing else happens without it. An update
 is handled completely before Telegram gets its 200 (aiogram's SimpleRequestHandler answers
@@ -23,7 +23,9 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_application(bot: Bot, dispatcher: Dispatcher, secret: str) -> web.Application:
+def add_telegram_webhook(
+    application: web.Application, bot: Bot, dispatcher: Dispatcher, secret: str
+) -> None:
     expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
@@ -37,10 +39,4 @@ def webhook_application(bot: Bot, dispatcher: Dispatcher, secret: str) -> web.Ap
         await dispatcher.feed_update(bot, update)
         return web.Response(status=200)
 
-    async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    application = web.Application(client_max_size=1024 * 1024)
     application.router.add_post(WEBHOOK_PATH, receive)
-    application.router.add_get("/health", health)
-    return application

@@ -1,5 +1,6 @@
-"""Which Telegram updates were handled already, in the shared database: Telegram redelivers
-an update when it got no answer in time, and another instance may be the one that gets it.
+"""Which Telegram updates (or Viber callbacks) were handled already, in the shared database:
+Telegram redelivers an update when it got no answer in time, and another instance may be the one
+that gets it. The key is Telegram's update_id, or Viber's message_token.
 
 An instance claims an update before handling it and marks it handled afterwards. A claim that
 was never marked handled (the process died) can be taken again once it is older than
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import Executable
@@ -20,41 +21,43 @@ from integrations.db.tables import telegram_updates
 
 CLAIM_EXPIRES = timedelta(seconds=30)
 KEEP_FOR = timedelta(days=2)
-"""Telegram keeps an update for at most 24 hours; older records can go."""
+"""Telegram keeps an update for at most 24 hours (Viber retries for less); older records can
+go."""
 _PRUNE_EVERY = 1000
 
 
-def _claim_statement(dialect: str) -> Executable:
+def _claim_statement(dialect: str, table: Table) -> Executable:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(telegram_updates).values(
-        update_id=bindparam("claimed_id"), received_at=bindparam("now"), handled=False
+    key = _key(table)
+    statement = insert(table).values(
+        {key: bindparam("claimed_id"), "received_at": bindparam("now"), "handled": False}
     )
     return statement.on_conflict_do_update(
-        index_elements=["update_id"],
+        index_elements=[key],
         set_={"received_at": statement.excluded.received_at},
-        where=(telegram_updates.c.handled.is_(False))
-        & (telegram_updates.c.received_at < bindparam("expired_before")),
+        where=(table.c.handled.is_(False)) & (table.c.received_at < bindparam("expired_before")),
     )
 
 
-_HANDLED = (
-    update(telegram_updates)
-    .where(telegram_updates.c.update_id == bindparam("claimed_id"))
-    .values(handled=True)
-)
-_RELEASE = delete(telegram_updates).where(
-    telegram_updates.c.update_id == bindparam("claimed_id"),
-    telegram_updates.c.handled.is_(False),
-)
+def _key(table: Table) -> str:
+    [key] = table.primary_key.columns
+    return key.name
 
 
 class SqlSeenUpdates:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, table: Table = telegram_updates) -> None:
+        """`table`: telegram_updates, or viber_callbacks."""
         self._engine = engine
-        self._claim = _claim_statement(engine.dialect.name)
+        self._table = table
+        key = table.c[_key(table)]
+        self._claim = _claim_statement(engine.dialect.name, table)
+        self._handled = update(table).where(key == bindparam("claimed_id")).values(handled=True)
+        self._release = delete(table).where(
+            key == bindparam("claimed_id"), table.c.handled.is_(False)
+        )
         self._since_prune = 0
 
-    async def claim(self, update_id: int) -> bool:
+    async def claim(self, update_id: int | str) -> bool:
         """True: this instance handles the update now; False: it is handled or being handled."""
         now = datetime.now(UTC)
         parameters = {"claimed_id": update_id, "now": now, "expired_before": now - CLAIM_EXPIRES}
@@ -64,14 +67,14 @@ class SqlSeenUpdates:
             await self._prune_now_and_then(connection, now)
         return bool(result.rowcount == 1)
 
-    async def handled(self, update_id: int) -> None:
-        await self._run(_HANDLED, update_id)
+    async def handled(self, update_id: int | str) -> None:
+        await self._run(self._handled, update_id)
 
-    async def release(self, update_id: int) -> None:
+    async def release(self, update_id: int | str) -> None:
         """Handling failed: let the redelivery be handled."""
-        await self._run(_RELEASE, update_id)
+        await self._run(self._release, update_id)
 
-    async def _run(self, statement: Executable, update_id: int) -> None:
+    async def _run(self, statement: Executable, update_id: int | str) -> None:
         async with self._engine.connect() as connection:
             await connection.execution_options(**one_statement_options(self._engine))
             await connection.execute(statement, {"claimed_id": update_id})
@@ -82,5 +85,5 @@ class SqlSeenUpdates:
             return
         self._since_prune = 0
         await connection.execute(
-            delete(telegram_updates).where(telegram_updates.c.received_at < now - KEEP_FOR)
+            delete(self._table).where(self._table.c.received_at < now - KEEP_FOR)
         )

@@ -142,6 +142,22 @@ telegram_updates = Table(
     Column("handled", Boolean, nullable=False),
 )
 
+viber_callbacks = Table(
+    "viber_callbacks",
+    metadata,
+    Column("message_token", String(32), primary_key=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("handled", Boolean, nullable=False),
+)
+
+viber_subscribers = Table(
+    "viber_subscribers",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("subscribed", Boolean, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
 outbox = Table(
     "outbox",
     metadata,

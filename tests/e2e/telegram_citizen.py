@@ -75,13 +75,14 @@ def free_port() -> int:
 def start_bot(
     command: str, telegram: FakeTelegram, database: str, **env: str
 ) -> subprocess.Popen[str]:
-    environment = {
-        **os.environ,
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "DATABASE_URL": database,
-        **env,
-    }
+    return start_process(
+        command, database, BOT_TOKEN=telegram.token, TELEGRAM_API_URL=telegram.base_url, **env
+    )
+
+
+def start_process(command: str, database: str, **env: str) -> subprocess.Popen[str]:
+    """`python -m bot <command>` on `database`, with `env` added to this environment."""
+    environment = {**os.environ, "DATABASE_URL": database, **env}
     return subprocess.Popen(
         [sys.executable, "-m", "bot", command],
         cwd=PROJECT_DIR,

@@ -1,0 +1,1 @@
+"""Viber: the same booking conversation, through Viber's REST bot API."""

@@ -1,0 +1,59 @@
+"""`python -m bot web`: the webhooks of the channels that have a token (Telegram with BOT_TOKEN,
+Viber with VIBER_TOKEN) and a health check, in one aiohttp server. With WEBHOOK_BASE_URL set,
+each webhook is registered with its channel once the server listens (Viber calls the address
+back before it answers)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from contextlib import AsyncExitStack
+
+from aiohttp import web
+
+from bot.app import App
+from bot.telegram.runner import make_bot, make_dispatcher, register_webhook
+from bot.telegram.webhook import add_telegram_webhook
+from bot.viber.runner import make_viber_client, viber_citizens
+from bot.viber.webhook import VIBER_WEBHOOK_PATH, add_viber_webhook
+
+BODY_LIMIT = 1024 * 1024
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def serve_web(app: App) -> None:
+    """Serves until SIGTERM or SIGINT."""
+    settings = app.settings
+    application = web.Application(client_max_size=BODY_LIMIT)
+    application.router.add_get("/health", health)
+    async with AsyncExitStack() as closing:
+        bot = dispatcher = viber = None
+        if settings.bot_token:
+            bot, dispatcher = make_bot(app), make_dispatcher(app)
+            closing.push_async_callback(bot.session.close)
+            add_telegram_webhook(application, bot, dispatcher, settings.webhook_secret)
+        if settings.viber_token:
+            viber = make_viber_client(app)
+            closing.push_async_callback(viber.close)
+            add_viber_webhook(application, viber_citizens(app, viber), settings.viber_token)
+        runner = web.AppRunner(application)
+        await runner.setup()
+        closing.push_async_callback(runner.cleanup)
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        if settings.webhook_base_url:
+            if bot and dispatcher:
+                await register_webhook(app, bot, dispatcher)
+            if viber:
+                await viber.set_webhook(settings.webhook_base_url + VIBER_WEBHOOK_PATH)
+        await _until_stopped()
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    await stop.wait()
