@@ -98,9 +98,10 @@ def _with_weekday(weeks: Sequence[tuple[Choice, ...]]) -> list[tuple[Choice, int
 
 
 def _day(choice: Choice, width: int) -> Button:
+    if choice.id is None and not choice.label.strip():  # a day of the month before or after
+        return _label("", width)
     if choice.id is None:
-        text = f'<font color="{FULL_TEXT_COLOUR}">{choice.label}</font>' if choice.label else ""
-        return _label(text, width, FULL_COLOUR if choice.label.strip() else KEYBOARD_COLOUR)
+        return _label(f'<font color="{FULL_TEXT_COLOUR}">{choice.label}</font>', width, FULL_COLOUR)
     return _reply(choice, width, FREE_COLOUR)
 
 

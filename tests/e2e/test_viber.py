@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 
 from integrations.db.engine import create_engine
 from integrations.db.tables import bookings, conversations, viber_subscribers
-from tests.e2e.telegram_citizen import free_port, migrated_database, start_process, stop
+from tests.e2e.telegram_citizen import (
+    free_port,
+    migrated_database,
+    start_process,
+    stop,
+    stop_when_done,
+)
 from tests.e2e.test_telegram_webhook import wait_until_up
 from tests.e2e.viber_citizen import ViberCitizen
 from tests.fake_viber import FakeViber
@@ -154,3 +160,29 @@ async def test_a_repeated_callback_is_handled_once_and_notes_are_not_answered(
     status, _ = await viber.post_callback(viber.callback("message", sender={"name": "x"}))
     assert status == 400
     assert len(viber.sent) == sent + 1
+
+
+async def test_a_wrong_token_or_none_stops_the_web_server_with_one_line(viber, database):
+    port = str(free_port())
+    process = start_process(
+        "web",
+        database,
+        BOT_TOKEN="",
+        VIBER_TOKEN="not-the-token",
+        VIBER_API_URL=viber.base_url,
+        HOST="127.0.0.1",
+        PORT=port,
+        WEBHOOK_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    stderr = await stop_when_done(process)
+    assert process.returncode == 2
+    assert stderr.strip().splitlines()[-1] == (
+        "Viber refused to start the webhook: Viber status 2 (invalidAuthToken)"
+    )
+    assert "Traceback" not in stderr
+    process = start_process("web", database, BOT_TOKEN="", VIBER_TOKEN="")
+    stderr = await stop_when_done(process)
+    assert process.returncode == 2
+    assert stderr.strip() == (
+        "Neither BOT_TOKEN (Telegram) nor VIBER_TOKEN (Viber) is set: nothing to serve."
+    )

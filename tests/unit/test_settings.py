@@ -40,6 +40,7 @@ def test_teams_is_chosen_with_its_credentials():
         ({"MEETING_PROVIDER": "zoom"}, "MEETING_PROVIDER"),
         ({"MEETING_PROVIDER": "teams", "GRAPH_TENANT_ID": "t"}, "GRAPH_CLIENT_ID"),
         ({"OUTBOX_LEASE_SECONDS": "0"}, "OUTBOX_LEASE_SECONDS"),
+        ({"VIBER_SENDER_NAME": "Δήμος Χανίων – Υπηρεσία Δόμησης"}, "VIBER_SENDER_NAME"),
     ],
 )
 def test_a_value_that_cannot_work_is_named(environment: dict[str, str], named: str):
