@@ -75,9 +75,8 @@ def free_port() -> int:
 def start_bot(
     command: str, telegram: FakeTelegram, database: str, **env: str
 ) -> subprocess.Popen[str]:
-    return start_process(
-        command, database, BOT_TOKEN=telegram.token, TELEGRAM_API_URL=telegram.base_url, **env
-    )
+    telegram_env = {"BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.base_url}
+    return start_process(command, database, **(telegram_env | env))
 
 
 def start_process(command: str, database: str, **env: str) -> subprocess.Popen[str]:

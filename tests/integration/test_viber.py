@@ -5,6 +5,7 @@ that opens the booking in Viber."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.viber.client import ViberClient
-from bot.viber.handlers import ViberCitizens
+from bot.viber.handlers import Sleep, ViberCitizens
 from bot.viber.notices import viber_manage_url
 from bot.viber.render import CHOICE_PREFIX
 from bot.worker import build_outbox_worker, manage_url_of_channels
@@ -64,6 +65,19 @@ def app_for(storage: SqlStorage) -> App:
         storage.engine,
         storage,
         dialog,
+    )
+
+
+def citizens_for(
+    storage: SqlStorage, client: ViberClient, sleep: Sleep = asyncio.sleep
+) -> ViberCitizens:
+    """The handler of Viber's callbacks, as `python -m bot web` builds it."""
+    return ViberCitizens(
+        app_for(storage).dialog,
+        client,
+        SqlViberSubscribers(storage.engine),
+        SqlSeenUpdates(storage.engine, viber_callbacks),
+        sleep=sleep,
     )
 
 
@@ -163,13 +177,7 @@ async def test_the_email_link_opens_the_booking_in_viber(
     link = VIBER_LINK.search(plain(confirmation))
     assert link is not None
 
-    app = app_for(storage)
-    citizens = ViberCitizens(
-        app.dialog,
-        client,
-        SqlViberSubscribers(storage.engine),
-        SqlSeenUpdates(storage.engine, viber_callbacks),
-    )
+    citizens = citizens_for(storage, client)
     opened = viber.conversation_started(ELENI.user_id, context=f"m_{link.group(1)}")
     welcome = await citizens.handle(opened)
     assert welcome is not None
@@ -191,14 +199,7 @@ async def test_a_reply_waits_out_too_many_requests_and_then_goes(
     async def sleep(seconds: float) -> None:
         waited.append(seconds)
 
-    app = app_for(storage)
-    citizens = ViberCitizens(
-        app.dialog,
-        client,
-        SqlViberSubscribers(storage.engine),
-        SqlSeenUpdates(storage.engine, viber_callbacks),
-        sleep=sleep,
-    )
+    citizens = citizens_for(storage, client, sleep)
     viber.too_many_for_next = 2
     await citizens.handle(viber.message(ELENI.user_id, "/book"))
     assert waited == [1.0, 2.0]
@@ -209,13 +210,7 @@ async def test_a_reply_waits_out_too_many_requests_and_then_goes(
 async def test_a_sticker_gets_the_same_step_again_with_a_reason(
     storage: SqlStorage, viber: FakeViber, client: ViberClient
 ):
-    app = app_for(storage)
-    citizens = ViberCitizens(
-        app.dialog,
-        client,
-        SqlViberSubscribers(storage.engine),
-        SqlSeenUpdates(storage.engine, viber_callbacks),
-    )
+    citizens = citizens_for(storage, client)
     await citizens.handle(viber.message(ELENI.user_id, "/book"))
     sticker = viber.message(ELENI.user_id, "")
     sticker["message"] = {"type": "sticker", "sticker_id": 46105}
