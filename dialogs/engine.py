@@ -132,6 +132,8 @@ class Dialog:
         event, state = turn.event, turn.state
         if state.step not in STEPS:
             state.step = "menu"
+        if event.text is None and event.choice is None:  # back in the chat: show where they are
+            return
         if event.text and len(event.text) > MAX_TEXT:
             turn.say("input.too_long")
             return

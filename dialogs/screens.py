@@ -36,7 +36,8 @@ class Screen:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One thing a citizen did: typed text, or pressed a choice."""
+    """One thing a citizen did: typed text, or pressed a choice; neither: came back to the
+    chat (Viber's conversation_started), and sees the step they were at."""
 
     identity: ChannelIdentity
     text: str | None = None

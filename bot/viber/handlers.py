@@ -2,7 +2,8 @@
 
 - `conversation_started` (the citizen opened the chat, perhaps through a manage link with
   `context=m_<token>`): the answer is the welcome message itself, in the HTTP response, since
-  Viber lets a bot write to someone who has not subscribed only that way.
+  Viber lets a bot write to someone who has not subscribed only that way. A newcomer gets the
+  greeting and the menu; a citizen who comes back, the step they were at, answers kept.
 - `message`: typed text, or a pressed button's ActionBody; the screens go out as new messages
   (Viber cannot edit a sent one).
 - `subscribed` / `unsubscribed`: remembered, so nothing is sent to someone who left.
@@ -97,7 +98,7 @@ class ViberCitizens:
         user = callback.get("user")
         identity = _identity(user)
         context = str(callback.get("context") or "")
-        text = f"/start {context}" if context.startswith("m_") else "/start"
+        text = f"/start {context}" if context.startswith("m_") else None
         event = Event(identity, text=text, language_hint=_language(user))
         screens = await self._dialog.handle(event)
         if callback.get("subscribed"):

@@ -219,3 +219,19 @@ async def test_a_sticker_gets_the_same_step_again_with_a_reason(
     assert again.buttons == asked.buttons
     assert again.text.startswith("Παρακαλούμε επιλέξτε μία από τις παρακάτω επιλογές")
     assert again.text.endswith("Πώς θέλετε να εξυπηρετηθείτε;")
+
+
+async def test_coming_back_to_the_chat_shows_the_step_the_citizen_was_at(
+    storage: SqlStorage, viber: FakeViber, client: ViberClient
+):
+    citizens = citizens_for(storage, client)
+    welcome = await citizens.handle(viber.conversation_started(ELENI.user_id))
+    assert welcome is not None
+    assert welcome["text"].startswith("Καλώς ήρθατε!")
+    await citizens.handle(viber.message(ELENI.user_id, "/book"))
+    await citizens.handle(viber.message(ELENI.user_id, CHOICE_PREFIX + "mode:in_person"))
+    service_step = viber.sent_to(ELENI.user_id)[-1]
+    back = await citizens.handle(viber.conversation_started(ELENI.user_id, subscribed=True))
+    assert back is not None
+    assert back["text"] == service_step.text
+    assert back["keyboard"]["Buttons"] == service_step.buttons
