@@ -1,5 +1,5 @@
-"""A Telegram update is handled once across instances, and never lost when handling fails or
-the process dies half-way."""
+"""A Telegram update (or Viber callback) is handled once across instances, and never lost when
+handling fails or the process dies half-way."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.migrate import upgrade
 from integrations.db.seen_updates import CLAIM_EXPIRES, SqlSeenUpdates
-from integrations.db.tables import telegram_updates
+from integrations.db.tables import telegram_updates, viber_callbacks
 
 
 async def test_an_update_is_claimed_once_even_by_instances_at_the_same_moment(
@@ -47,3 +47,16 @@ async def test_a_claim_whose_process_died_expires_and_a_handled_one_does_not(
         await connection.execute(update(telegram_updates).values(received_at=long_ago))
     assert await seen.claim(8)
     assert not await seen.claim(9)
+
+
+async def test_viber_callbacks_are_claimed_once_and_apart_from_telegram_updates(
+    empty_engine: AsyncEngine,
+):
+    await upgrade(empty_engine)
+    instances = [SqlSeenUpdates(empty_engine, viber_callbacks) for _ in range(5)]
+    token = "5098034272017990000"
+    claims = await asyncio.gather(*(seen.claim(token) for seen in instances))
+    assert claims.count(True) == 1
+    await instances[claims.index(True)].handled(token)
+    assert not await instances[0].claim(token)
+    assert await SqlSeenUpdates(empty_engine).claim(int(token))  # a Telegram update of that id
