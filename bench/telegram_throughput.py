@@ -1,7 +1,9 @@
 """How many Telegram updates a second the bot handles, and how fast each one.
 
 100 simulated citizens book video calls at once: each reads what the bot sent, presses the
-buttons a person would (and types the details), update after update. Updates go through the
+buttons a person would (and types the details), update after update — first without any pause
+(the saturated rate, and the latency when 100 updates always wait in line), then pausing about a
+second between taps (the latency at a fixed offered load below capacity). Updates go through the
 real aiogram dispatcher and the real dialog and database; replies go over HTTP to a local
 server that speaks the Bot API. The same is measured for a bare aiogram echo bot, on the same
 number of updates, in the same run. On SQLite and on PostgreSQL.
@@ -16,6 +18,7 @@ Run: make bench-telegram   (or .venv/bin/python -m bench.telegram_throughput)
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
@@ -34,7 +37,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message, Update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import App
+from bot.app import App, freeze_start_up_objects
 from bot.telegram.delivery import Delivery
 from bot.telegram.runner import make_bot, make_dispatcher
 from dialogs.engine import Dialog
@@ -50,6 +53,9 @@ from tests.fake_telegram import FakeTelegram, SentMessage
 
 CITIZENS = 100
 ALONE = 5
+PAUSE_S = 1.0
+"""Between two taps, on average: far quicker than people (who read the screen), so 100
+citizens offer about 100 updates a second."""
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 """A Tuesday morning: the next 30 days are open to book."""
 NO_LIMITS = Delivery(overall_per_second=1e9, per_chat_per_second=1e9, per_chat_burst=1e9)
@@ -93,18 +99,24 @@ class ScreenRecorder(BaseRequestMiddleware):
 class SimulatedCitizen:
     """Books a video call by reading each screen the local Bot API server received."""
 
-    def __init__(self, number: int, telegram: FakeTelegram, feed: Feed) -> None:
+    def __init__(self, number: int, telegram: FakeTelegram, feed: Feed, pause_s: float = 0) -> None:
+        """`pause_s`: the mean time the citizen takes to read and tap between two updates (a
+        random 0.5-1.5 times it); 0: no pause at all, the saturated case."""
         self.user_id = 800_000 + number
         self.number = number
         self.telegram = telegram
         self.feed = feed
+        self.pause_s = pause_s
         self.latencies: list[float] = []
+        self._random = random.Random(number)
 
     @property
     def screen(self) -> SentMessage:
         return self.telegram.messages[self.telegram.screens[self.user_id]]
 
     async def _send(self, update: dict[str, Any]) -> None:
+        if self.pause_s:
+            await asyncio.sleep(self.pause_s * self._random.uniform(0.5, 1.5))
         update = {"update_id": next(self.telegram._update_ids), **update}
         started = time.perf_counter()
         await self.feed(update)
@@ -191,8 +203,10 @@ def feeder(bot: Bot, dispatcher: Dispatcher) -> Feed:
     return feed
 
 
-async def run_citizens(telegram: FakeTelegram, feed: Feed) -> tuple[float, list[float], int]:
-    citizens = [SimulatedCitizen(n, telegram, feed) for n in range(CITIZENS)]
+async def run_citizens(
+    telegram: FakeTelegram, feed: Feed, pause_s: float = 0, first: int = 0
+) -> tuple[float, list[float], int]:
+    citizens = [SimulatedCitizen(first + n, telegram, feed, pause_s) for n in range(CITIZENS)]
     started = time.perf_counter()
     await asyncio.gather(*(c.book() for c in citizens))
     elapsed = time.perf_counter() - started
@@ -243,6 +257,7 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
         telegram_api_url=telegram.base_url,
     )
     app = App(settings, configuration, engine, storage, dialog)
+    freeze_start_up_objects()  # as `python -m bot` does
     bot = make_bot(app, delivery=NO_LIMITS)
     bot.session.middleware(ScreenRecorder(telegram))
     feed = feeder(bot, make_dispatcher(app))
@@ -252,7 +267,10 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
         await citizen.book()
         alone += citizen.latencies
     elapsed, latencies, booked = await run_citizens(telegram, feed)
+    paced = await run_citizens(telegram, feed, PAUSE_S, first=CITIZENS + ALONE)
     await bot.session.close()
+    paced_elapsed, paced_latencies, paced_booked = paced
+    offered = len(paced_latencies) / paced_elapsed
     rate = len(latencies) / elapsed
     p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
     alone_p50, alone_p99 = _percentile(alone, 50), _percentile(alone, 99)
@@ -264,6 +282,12 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
         f"{label}: {len(latencies)} updates from {CITIZENS} citizens at once in {elapsed:.2f} s "
         f"= {rate:.0f} updates/s; p50 {p50:.1f} ms, p99 {p99:.1f} ms; {booked} booked"
     )
+    paced_p50, paced_p99 = _percentile(paced_latencies, 50), _percentile(paced_latencies, 99)
+    print(
+        f"{label}: {CITIZENS} citizens pausing {PAUSE_S} s on average between taps: "
+        f"{offered:.0f} updates/s offered; p50 {paced_p50:.1f} ms, p99 {paced_p99:.1f} ms; "
+        f"{paced_booked} booked"
+    )
     return {
         "rate": rate,
         "p50": p50,
@@ -271,6 +295,8 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
         "updates": len(latencies),
         "alone_p50": alone_p50,
         "alone_p99": alone_p99,
+        "paced_rate": offered,
+        "paced_p99": paced_p99,
     }
 
 
@@ -320,6 +346,8 @@ async def main() -> None:
         await server.wait()
     print(
         f"updates_per_s_pg={on_pg['rate']:.0f} p99_ms_pg={on_pg['p99']:.1f} "
+        f"offered_per_s_pg_paced={on_pg['paced_rate']:.0f} "
+        f"p99_ms_pg_paced={on_pg['paced_p99']:.1f} "
         f"p50_ms_pg={on_pg['p50']:.1f} p99_ms_pg_one_citizen={on_pg['alone_p99']:.1f} "
         f"p50_ms_pg_one_citizen={on_pg['alone_p50']:.1f} "
         f"updates_per_s_sqlite={on_sqlite['rate']:.0f} p99_ms_sqlite={on_sqlite['p99']:.1f} "

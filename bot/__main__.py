@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.app import App, build_app
+from bot.app import App, build_app, freeze_start_up_objects
 from bot.availability_report import availability_report
 from bot.console import run_console
 from bot.telegram.runner import make_bot, run_polling
@@ -117,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(missing, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
+    freeze_start_up_objects()
     try:
         asyncio.run(_run(command, app))
     except KeyboardInterrupt:

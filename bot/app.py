@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -40,3 +41,11 @@ def build_app(settings: Settings) -> App:
         manage_links=SqlManageTokens(engine),
     )
     return App(settings, configuration, engine, storage, dialog)
+
+
+def freeze_start_up_objects() -> None:
+    """Objects made at start-up (modules, configuration, catalogs, holiday tables) live as long
+    as the process. Moved out of the garbage collector's sight, they no longer make each full
+    collection a pause of about 0.2 s that every citizen waiting at that moment feels."""
+    gc.collect()
+    gc.freeze()
