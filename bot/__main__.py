@@ -53,7 +53,7 @@ async def _run(command: str, app: App) -> None:
             await upgrade(app.engine)
             await run_console(app.dialog)
         elif command == "run":
-            await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot))
+            await _run_polling(app)
         elif command == "worker":
             await _run_worker(app)
         elif command == "web":
@@ -67,6 +67,17 @@ async def _run(command: str, app: App) -> None:
                     print(line)
     finally:
         await app.close()
+
+
+async def _run_polling(app: App) -> None:
+    """Telegram long polling, with a worker that also reminds Viber citizens when there is a
+    Viber token (the Viber webhook itself is `web`'s)."""
+    viber = make_viber_client(app) if app.settings.viber_token else None
+    try:
+        await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot, viber))
+    finally:
+        if viber is not None:
+            await viber.close()
 
 
 async def _run_worker(app: App) -> None:
