@@ -41,6 +41,8 @@ from bot.app import App, freeze_start_up_objects
 from bot.telegram.delivery import Delivery
 from bot.telegram.runner import make_bot, make_dispatcher
 from dialogs.engine import Dialog
+from dialogs.screens import Event, Screen
+from domain.model import ChannelIdentity
 from integrations.configuration import load_configuration
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
@@ -111,36 +113,44 @@ class SimulatedCitizen:
         self._random = random.Random(number)
 
     @property
-    def screen(self) -> SentMessage:
-        return self.telegram.messages[self.telegram.screens[self.user_id]]
+    def text(self) -> str:
+        return self.telegram.messages[self.telegram.screens[self.user_id]].text
 
-    async def _send(self, update: dict[str, Any]) -> None:
+    def choice_ids(self) -> list[str]:
+        screen = self.telegram.messages[self.telegram.screens[self.user_id]]
+        return [b["callback_data"] for row in screen.keyboard for b in row]
+
+    async def _timed(self, handle: Awaitable[object]) -> None:
+        started = time.perf_counter()
+        await handle
+        self.latencies.append((time.perf_counter() - started) * 1000)
+
+    async def _pause(self) -> None:
         if self.pause_s:
             await asyncio.sleep(self.pause_s * self._random.uniform(0.5, 1.5))
-        update = {"update_id": next(self.telegram._update_ids), **update}
-        started = time.perf_counter()
-        await self.feed(update)
-        self.latencies.append((time.perf_counter() - started) * 1000)
+
+    async def _send(self, update: dict[str, Any]) -> None:
+        await self._pause()
+        await self._timed(self.feed({"update_id": next(self.telegram._update_ids), **update}))
 
     async def say(self, words: str) -> None:
         await self._send(self.telegram.text_update(self.user_id, words))
 
+    async def choose(self, choice_id: str) -> None:
+        message_id = self.telegram.screens[self.user_id]
+        await self._send(self.telegram.press_update(self.user_id, message_id, choice_id))
+
     async def press(self, prefix: str, nth: int = 0) -> None:
-        buttons = [
-            b for row in self.screen.keyboard for b in row if b["callback_data"].startswith(prefix)
-        ]
-        if not buttons:
-            raise RuntimeError(f"citizen {self.number}: no {prefix!r} on {self.screen.text!r}")
-        data = buttons[min(nth, len(buttons) - 1)]["callback_data"]
-        await self._send(self.telegram.press_update(self.user_id, self.screen.message_id, data))
+        found = [c for c in self.choice_ids() if c.startswith(prefix)]
+        if not found:
+            raise RuntimeError(f"citizen {self.number}: no {prefix!r} on {self.text!r}")
+        await self.choose(found[min(nth, len(found) - 1)])
 
     def _shows(self, prefix: str) -> bool:
-        return any(
-            b["callback_data"].startswith(prefix) for row in self.screen.keyboard for b in row
-        )
+        return any(c.startswith(prefix) for c in self.choice_ids())
 
     def _typed_answer(self) -> str:
-        prompt = self.screen.text.rsplit("\n", 1)[-1]
+        prompt = self.text.rsplit("\n", 1)[-1]
         for words, answer in (
             ("ονοματεπώνυμό", "Πολίτης Δοκιμής"),
             ("e-mail", f"citizen{self.number}@example.com"),
@@ -157,7 +167,7 @@ class SimulatedCitizen:
         await self.say("/start")
         first_try = True
         for _ in range(60):
-            if "Το ραντεβού σας κλείστηκε" in self.screen.text:
+            if "Το ραντεβού σας κλείστηκε" in self.text:
                 return
             pressed = next((p for p in PLAIN_ANSWERS if self._shows(p)), None)
             if pressed:
@@ -167,11 +177,42 @@ class SimulatedCitizen:
             elif self._shows("time:"):
                 await self.press("time:", nth=self.number // 15 if first_try else 0)
                 first_try = False
-            elif "ώρες" in self.screen.text and self._shows("nav:back"):
+            elif "ώρες" in self.text and self._shows("nav:back"):
                 await self.press("nav:back")  # no time left that day
             else:
                 await self.say(self._typed_answer())
-        raise RuntimeError(f"citizen {self.number} could not book: {self.screen.text!r}")
+        raise RuntimeError(f"citizen {self.number} could not book: {self.text!r}")
+
+
+class DialogCitizen(SimulatedCitizen):
+    """The same citizen talking to the dialog directly: no Telegram, no aiogram, no HTTP. What
+    the dialog and its database cost on their own, the ceiling of any channel."""
+
+    def __init__(self, number: int, dialog: Dialog) -> None:
+        super().__init__(number, FakeTelegram(), _no_feed)
+        self.dialog = dialog
+        self.identity = ChannelIdentity("telegram", str(self.user_id))
+        self.screen = Screen("")
+
+    @property
+    def text(self) -> str:
+        return self.screen.text
+
+    def choice_ids(self) -> list[str]:
+        return [c.id for c in self.screen.choices() if c.id]
+
+    async def _answer(self, event: Event) -> None:
+        self.screen = (await self.dialog.handle(event))[-1]
+
+    async def say(self, words: str) -> None:
+        await self._timed(self._answer(Event(self.identity, text=words)))
+
+    async def choose(self, choice_id: str) -> None:
+        await self._timed(self._answer(Event(self.identity, choice=choice_id)))
+
+
+async def _no_feed(_update: dict[str, Any]) -> None:
+    return None
 
 
 def echo_dispatcher() -> Dispatcher:
@@ -211,8 +252,16 @@ async def run_citizens(
     await asyncio.gather(*(c.book() for c in citizens))
     elapsed = time.perf_counter() - started
     latencies = [ms for c in citizens for ms in c.latencies]
-    booked = sum(1 for c in citizens if "Το ραντεβού σας κλείστηκε" in c.screen.text)
+    booked = sum(1 for c in citizens if "Το ραντεβού σας κλείστηκε" in c.text)
     return elapsed, latencies, booked
+
+
+async def dialog_alone(dialog: Dialog, first: int) -> float:
+    """Updates a second when the same citizens talk to the dialog with nothing in between."""
+    citizens = [DialogCitizen(first + n, dialog) for n in range(CITIZENS)]
+    started = time.perf_counter()
+    await asyncio.gather(*(c.book() for c in citizens))
+    return sum(len(c.latencies) for c in citizens) / (time.perf_counter() - started)
 
 
 async def echo_replay(telegram: FakeTelegram, updates: int) -> tuple[float, list[float]]:
@@ -282,6 +331,8 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
         f"{label}: {len(latencies)} updates from {CITIZENS} citizens at once in {elapsed:.2f} s "
         f"= {rate:.0f} updates/s; p50 {p50:.1f} ms, p99 {p99:.1f} ms; {booked} booked"
     )
+    dialog_rate = await dialog_alone(dialog, first=2 * CITIZENS + ALONE)
+    print(f"{label}: the dialog alone, {CITIZENS} citizens at once: {dialog_rate:.0f} updates/s")
     paced_p50, paced_p99 = _percentile(paced_latencies, 50), _percentile(paced_latencies, 99)
     print(
         f"{label}: {CITIZENS} citizens pausing {PAUSE_S} s on average between taps: "
@@ -296,6 +347,7 @@ async def measure(engine: AsyncEngine, label: str, telegram: FakeTelegram) -> di
         "alone_p50": alone_p50,
         "alone_p99": alone_p99,
         "paced_rate": offered,
+        "dialog_rate": dialog_rate,
         "paced_p99": paced_p99,
     }
 
@@ -351,7 +403,8 @@ async def main() -> None:
         f"p50_ms_pg={on_pg['p50']:.1f} p99_ms_pg_one_citizen={on_pg['alone_p99']:.1f} "
         f"p50_ms_pg_one_citizen={on_pg['alone_p50']:.1f} "
         f"updates_per_s_sqlite={on_sqlite['rate']:.0f} p99_ms_sqlite={on_sqlite['p99']:.1f} "
-        f"updates_per_s_echo={echo_rate:.0f} ratio_to_echo={on_pg['rate'] / echo_rate:.2f}"
+        f"updates_per_s_echo={echo_rate:.0f} ratio_to_echo={on_pg['rate'] / echo_rate:.2f} "
+        f"updates_per_s_pg_dialog_alone={on_pg['dialog_rate']:.0f}"
     )
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from dialogs import parsing
 from dialogs.conversation import Conversation
-from dialogs.flow import BOOKING_FLOW, advance, start_booking, take_answers
+from dialogs.flow import BOOKING_FLOW, advance, reachable, start_booking, take_answers
 from dialogs.manage_link import manage_token, open_from_link
 from dialogs.menu_steps import (
     BookingStep,
@@ -183,8 +183,12 @@ class Dialog:
     async def _navigate(self, turn: Turn, action: str) -> None:
         state = turn.state
         if action == "back":
-            if state.back() is None or state.step not in STEPS:
-                state.end_flow()
+            leaving = state.step
+            while state.back() is not None:
+                same_or_unknown = state.step == leaving or state.step not in STEPS
+                if not same_or_unknown and reachable(turn, state.step):
+                    return
+            state.end_flow()
         elif action == "cancel":
             if state.flow:
                 turn.say("cancelled")

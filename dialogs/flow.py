@@ -61,6 +61,17 @@ def advance(turn: Turn) -> None:
             return
 
 
+def reachable(turn: Turn, step_name: str) -> bool:
+    """Whether a step of the flow can be shown: every step before it that applies is answered.
+    A step the citizen passed may no longer be (the time they chose was taken meanwhile)."""
+    for step in BOOKING_FLOW:
+        if step.name == step_name:
+            return True
+        if step.applies(turn) and not step.answered(turn):
+            return False
+    return True
+
+
 def take_answers(turn: Turn, values: dict[str, object]) -> None:
     for key, value in values.items():
         if key in turn.answers and turn.answers[key] != value:

@@ -331,6 +331,12 @@ async def test_a_time_taken_meanwhile_is_explained_and_other_times_shown(storage
     assert second.step == "time"
     assert "μόλις κλείστηκε από κάποιον άλλον" in second.text
     assert await count_bookings(storage) == 1
+    await second.press("« Πίσω")  # not to the summary, whose time is gone: to the days
+    assert second.step == "day"
+    assert "κάτι πήγε στραβά" not in second.text
+    await second.press_first_day()
+    await second.press_first_time()
+    assert second.step == "staff"
 
 
 async def test_a_button_from_an_earlier_screen_is_answered_and_the_step_shown_again(dialog):
