@@ -106,6 +106,8 @@ class SimulatedCitizen:
         random 0.5-1.5 times it); 0: no pause at all, the saturated case."""
         self.user_id = 800_000 + number
         self.number = number
+        self.seat = number % CITIZENS
+        """Which day and time the citizen tries first: each run spreads the same way."""
         self.telegram = telegram
         self.feed = feed
         self.pause_s = pause_s
@@ -173,9 +175,9 @@ class SimulatedCitizen:
             if pressed:
                 await self.press(pressed)
             elif self._shows("day:20"):
-                await self.press("day:20", nth=self.number % 15 if first_try else 0)
+                await self.press("day:20", nth=self.seat % 15 if first_try else 0)
             elif self._shows("time:"):
-                await self.press("time:", nth=self.number // 15 if first_try else 0)
+                await self.press("time:", nth=self.seat // 15 if first_try else 0)
                 first_try = False
             elif "ώρες" in self.text and self._shows("nav:back"):
                 await self.press("nav:back")  # no time left that day

@@ -14,7 +14,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.availability import BusyTimes
@@ -38,16 +38,22 @@ from integrations.db.tables import bookings, citizens
 
 _ACTIVE = BookingStatus.ACTIVE.value
 _PG_EXCLUSION_VIOLATION = "23P01"
+_PG_DEADLOCK = "40P01"
 
 
-def _translate_integrity_error(error: IntegrityError) -> Exception:
+def _translate_write_error(error: DBAPIError) -> Exception:
+    """The database's refusal of a booking's time, as the domain says it.
+
+    On PostgreSQL two overlapping bookings written at the same moment can each wait for the
+    other's exclusion check; PostgreSQL then ends one of them as a deadlock and the other goes
+    through. For the one ended, the time is taken, as if the check had refused it."""
     text = str(error.orig)
-    if (
-        getattr(error.orig, "sqlstate", None) == _PG_EXCLUSION_VIOLATION
-        or "booking_overlap" in text
-    ):
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == _PG_EXCLUSION_VIOLATION or "booking_overlap" in text:
         return SlotTaken("overlaps another active booking")
-    if "reference" in text:
+    if sqlstate == _PG_DEADLOCK:
+        return SlotTaken("lost the race to an overlapping booking written at the same moment")
+    if isinstance(error, IntegrityError) and "reference" in text:
         return ReferenceInUse(text)
     return error
 
@@ -140,8 +146,8 @@ class SqlBookingRepository:
                 bookings.insert().values(values).returning(*bookings.c)
             )
             row = result.one()
-        except IntegrityError as error:
-            raise _translate_integrity_error(error) from error
+        except DBAPIError as error:
+            raise _translate_write_error(error) from error
         return _booking(row)
 
     async def get(self, booking_id: int) -> Booking | None:
@@ -207,8 +213,8 @@ class SqlBookingRepository:
         )
         try:
             row = (await self._connection.execute(statement)).one()
-        except IntegrityError as error:
-            raise _translate_integrity_error(error) from error
+        except DBAPIError as error:
+            raise _translate_write_error(error) from error
         return _booking(row)
 
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:

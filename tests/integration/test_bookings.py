@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -262,3 +263,21 @@ async def test_saved_contact_details_are_kept_for_next_time(storage: SqlStorage)
         me = await uow.citizens.get(citizen(1))
     assert me is not None
     assert me.contact == CONTACT
+
+
+async def test_racing_for_overlapping_times_ends_in_bookings_or_a_taken_time(storage: SqlStorage):
+    """Overlapping times (20-minute services every 15 minutes) with "anyone": on PostgreSQL two
+    such inserts can each wait for the other's exclusion check, and one of them is ended as a
+    deadlock. The citizen is told the time was taken, not that something went wrong."""
+    times = ("09:00", "09:15", "09:30", "09:45", "10:00", "10:15")
+    attempts = [
+        book(request(citizen(n), times[n % len(times)], None), storage, CHANIA, NOW)
+        for n in range(60)
+    ]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+    unexpected = [r for r in results if not isinstance(r, Booking | SlotTaken)]
+    assert unexpected == []
+    made = [r for r in results if isinstance(r, Booking)]
+    for staff_id in {b.staff_id for b in made}:
+        own = sorted((b.starts_at, b.ends_at) for b in made if b.staff_id == staff_id)
+        assert all(end <= next_start for (_, end), (next_start, _) in pairwise(own))
