@@ -49,7 +49,7 @@ class ViberMessage:
 
 
 class FakeViber:
-    def __init__(self, token: str = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f") -> None:
+    def __init__(self, token: str = "test-viber-token") -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: list[ViberMessage] = []

@@ -19,7 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from tests.e2e.telegram_citizen import free_port
 
 USERNAME = "rantevou"
-PASSWORD = "s3cret-smtp"
+PASSWORD = "test-smtp-password"
 
 
 @dataclass

@@ -81,9 +81,6 @@ class ViberClient:
         listening already."""
         await self._call("set_webhook", {"url": url, "event_types": list(EVENT_TYPES)})
 
-    async def remove_webhook(self) -> None:
-        await self._call("set_webhook", {"url": ""})
-
     async def get_account_info(self) -> AccountInfo:
         answer = await self._call("get_account_info", {})
         return AccountInfo(str(answer.get("id", "")), str(answer["name"]), str(answer["uri"]))

@@ -11,7 +11,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Table, select
+
+from integrations.db.engine import create_engine
 from integrations.settings import PROJECT_DIR
 from tests.fake_telegram import FakeTelegram, SentMessage
 
@@ -128,3 +132,16 @@ def migrated_database(folder: Path) -> str:
     )
     assert result.returncode == 0, result.stderr
     return database
+
+
+async def table_rows(database: str, table: Table) -> list[Any]:
+    """Every row of `table` in the bot's SQLite database, read from the test's side."""
+    engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
+    async with engine.connect() as connection:
+        result = (await connection.execute(select(table))).all()
+    await engine.dispose()
+    return list(result)
+
+
+async def count_rows(database: str, table: Table) -> int:
+    return len(await table_rows(database, table))

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from integrations.db.engine import create_engine
 from integrations.db.tables import bookings
 from tests.e2e.telegram_citizen import (
     TelegramCitizen,
@@ -18,6 +16,7 @@ from tests.e2e.telegram_citizen import (
     start_bot,
     stop,
     stop_when_done,
+    table_rows,
 )
 from tests.fake_telegram import FakeTelegram
 
@@ -31,14 +30,6 @@ async def polling_bot(telegram: FakeTelegram, database: str) -> Any:
     process = start_bot("run", telegram, database)
     await telegram.wait_for_call("getUpdates", seconds=30)
     return process
-
-
-async def rows(database: str) -> list[Any]:
-    engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
-    async with engine.connect() as connection:
-        result = (await connection.execute(select(bookings))).all()
-    await engine.dispose()
-    return list(result)
 
 
 async def test_book_reschedule_and_cancel_a_video_call_by_pressing_buttons(telegram, database):
@@ -77,7 +68,7 @@ async def test_book_reschedule_and_cancel_a_video_call_by_pressing_buttons(teleg
         assert "Τρίτο πρόσωπο: Νίκος Μηχανικός nikos@example.com" in maria.text
         await maria.press("Επιβεβαίωση κράτησης")
         assert "Το ραντεβού σας κλείστηκε." in maria.text
-        [booked] = await rows(database)
+        [booked] = await table_rows(database, bookings)
         assert booked.reference in maria.text
         assert booked.third_person_email == "nikos@example.com"
 
@@ -92,7 +83,7 @@ async def test_book_reschedule_and_cancel_a_video_call_by_pressing_buttons(teleg
         await maria.press("Ναι, ακύρωση")
         assert f"Η κράτηση {booked.reference} ακυρώθηκε." in maria.text
 
-        [cancelled] = await rows(database)
+        [cancelled] = await table_rows(database, bookings)
         assert cancelled.status == "cancelled"
         assert cancelled.sequence == 2
         assert len(telegram.callback_answers) == maria.presses  # no button spins forever

@@ -11,23 +11,18 @@ import time
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import func, select
 
-from integrations.db.engine import create_engine
 from integrations.db.tables import conversations
 from integrations.settings import PROJECT_DIR
-from tests.e2e.telegram_citizen import free_port, migrated_database, start_bot, stop
+from tests.e2e.telegram_citizen import (
+    count_rows,
+    free_port,
+    migrated_database,
+    start_bot,
+    stop,
+)
 
-SECRET = "s3cret-webhook-token"
-
-
-async def conversations_stored(database: str) -> int:
-    engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
-    async with engine.connect() as connection:
-        count = await connection.execute(select(func.count()).select_from(conversations))
-        result = count.scalar_one()
-    await engine.dispose()
-    return int(result)
+SECRET = "test-webhook-secret"
 
 
 async def wait_until_up(url: str) -> None:
@@ -77,7 +72,7 @@ async def test_only_the_right_secret_gets_an_update_handled(telegram, tmp_path: 
                 ) as response:
                     assert response.status == 401
             assert telegram.messages == {}
-            assert await conversations_stored(database) == 0
+            assert await count_rows(database, conversations) == 0
 
             right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
             async with session.post(
@@ -96,7 +91,7 @@ async def test_only_the_right_secret_gets_an_update_handled(telegram, tmp_path: 
                 base + "/telegram/webhook", data="not json", headers=right
             ) as response:
                 assert response.status == 400
-        assert await conversations_stored(database) == 1
+        assert await count_rows(database, conversations) == 1
     finally:
         assert "Traceback" not in await stop(bot)
 

@@ -7,39 +7,22 @@ from __future__ import annotations
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
-from integrations.db.engine import create_engine
 from integrations.db.tables import bookings, conversations, viber_subscribers
 from tests.e2e.telegram_citizen import (
+    count_rows,
     free_port,
     migrated_database,
     start_process,
     stop,
     stop_when_done,
+    table_rows,
 )
 from tests.e2e.test_telegram_webhook import wait_until_up
 from tests.e2e.viber_citizen import ViberCitizen
 from tests.fake_viber import FakeViber
-
-
-async def table_rows(database: str, table: Any) -> list[Any]:
-    engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
-    async with engine.connect() as connection:
-        result = (await connection.execute(select(table))).all()
-    await engine.dispose()
-    return list(result)
-
-
-async def count(database: str, table: Any) -> int:
-    engine = create_engine(database.replace("sqlite://", "sqlite+aiosqlite://"))
-    async with engine.connect() as connection:
-        result = (await connection.execute(select(func.count()).select_from(table))).scalar_one()
-    await engine.dispose()
-    return int(result)
 
 
 @pytest.fixture
@@ -133,13 +116,13 @@ async def test_unsigned_and_wrongly_signed_callbacks_change_nothing(viber, datab
     unsubscribe = viber.callback("unsubscribed", user_id="0999AAAA=")
     assert (await viber.post_callback(unsubscribe, signature=wrong))[0] == 403
     assert viber.sent == []
-    assert await count(database, conversations) == 0
-    assert await count(database, viber_subscribers) == 0
+    assert await count_rows(database, conversations) == 0
+    assert await count_rows(database, viber_subscribers) == 0
 
     status, _ = await viber.post_callback(message)
     assert status == 200
     assert "Ραντεβού με τηλεδιάσκεψη" in [b["Text"] for b in viber.sent[-1].buttons]
-    assert await count(database, conversations) == 1
+    assert await count_rows(database, conversations) == 1
 
 
 async def test_a_repeated_callback_is_handled_once_and_notes_are_not_answered(
