@@ -210,6 +210,9 @@ class NewBooking:
     created_at: datetime
 
 
+CANCELLED_BY_CITIZEN = "citizen"
+
+
 @dataclass(frozen=True, slots=True)
 class Booking(NewBooking):
     """A stored booking: its id, and what has happened to it since."""
@@ -219,6 +222,8 @@ class Booking(NewBooking):
     sequence: int
     """Raised on every change (a calendar file's SEQUENCE)."""
     updated_at: datetime
+    cancelled_by: str | None = None
+    """Who cancelled it: CANCELLED_BY_CITIZEN, or a staff member's id."""
 
     @property
     def is_active(self) -> bool:

@@ -28,6 +28,9 @@ class Kind(StrEnum):
     CITIZEN_EMAIL = "citizen_email"
     THIRD_PERSON_EMAIL = "third_person_email"
     STAFF_PING = "staff_ping"
+    STAFF_CALENDAR = "staff_calendar"
+    """The booking in the calendar of the staff member who takes it, with the citizen's
+    details: an Outlook event, or an e-mail with a calendar file."""
     CHAT_REMINDER = "chat_reminder"
     EMAIL_REMINDER = "email_reminder"
     STAFF_ALERT = "staff_alert"
@@ -94,6 +97,7 @@ def notifications_for(
     if video_call and third is not None and third.email:
         planned.append(notification(Kind.THIRD_PERSON_EMAIL))
     planned.append(notification(Kind.STAFF_PING, shows_link=False))
+    planned.append(notification(Kind.STAFF_CALENDAR))
     if change is not Change.CANCELLED:
         for lead in reminders_before:
             due = booking.starts_at - lead
@@ -103,12 +107,13 @@ def notifications_for(
     return planned
 
 
-def undelivered_alert(given_up: Undelivered, now: datetime) -> Notification:
-    """What the staff group is told when a notification is given up on."""
+def undelivered_alert(given_up: Undelivered, now: datetime, error: str = "") -> Notification:
+    """What the staff group is told when a notification is given up on: what, after how many
+    attempts, and why (errors never carry personal data)."""
     return Notification(
         Kind.STAFF_ALERT,
         f"alert-{given_up.key}",
         now,
         given_up.booking_id,
-        detail=f"{given_up.kind.value}:{given_up.attempts}",
+        detail=f"{given_up.kind.value}:{given_up.attempts}:{error}"[:200],
     )

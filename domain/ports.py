@@ -62,7 +62,9 @@ class BookingRepository(Protocol):
 
     async def update_details(self, booking: Booking, details: BookingDetails) -> Booking: ...
 
-    async def cancel(self, booking: Booking, now: datetime) -> Booking: ...
+    async def cancel(self, booking: Booking, now: datetime, by: str) -> Booking:
+        """`by`: CANCELLED_BY_CITIZEN or the staff member's id."""
+        ...
 
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
         """Active bookings that have not ended, soonest first."""

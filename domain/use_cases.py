@@ -31,6 +31,7 @@ from domain.errors import (
     TooManyActiveBookings,
 )
 from domain.model import (
+    CANCELLED_BY_CITIZEN,
     Booking,
     BookingDetails,
     ChannelIdentity,
@@ -279,7 +280,7 @@ async def cancel(
         booking = await _citizens_active_booking(uow, citizen, reference)
         if booking.starts_at <= now:
             raise TooLateToChange(reference)
-        cancelled = await uow.bookings.cancel(booking, now)
+        cancelled = await uow.bookings.cancel(booking, now, CANCELLED_BY_CITIZEN)
         await uow.outbox.drop_reminders(cancelled.id)
         await uow.outbox.add(notifications_for(Change.CANCELLED, cancelled, now))
         await uow.commit()

@@ -1,6 +1,9 @@
 """A local HTTPS stand-in for the Microsoft identity platform and Microsoft Graph, as far as
-the bot uses them: OpenID discovery, the client-credentials token, and online meetings
-(create, update, delete). Its certificate comes from a test authority (trustme)."""
+the bot uses them: OpenID discovery, the client-credentials token, calendar events (create,
+with `transactionId` and an online meeting; update; cancel; delete), online meetings (found by
+`JoinWebUrl` and patched; the older create, update and delete), and the failures operators meet:
+500, 429 with Retry-After, and 403 for a mailbox the access policy leaves out. Its certificate
+comes from a test authority (trustme)."""
 
 from __future__ import annotations
 
@@ -34,9 +37,16 @@ class FakeMicrosoft:
     port: int = field(default_factory=free_port)
     calls: list[GraphCall] = field(default_factory=list)
     meetings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Every event made, by id; a cancelled one stays, with "isCancelled": True."""
     token_requests: int = 0
     fail_next: int = 0
     """Answer the next this many Graph calls with 500."""
+    throttle_next: int = 0
+    """Answer the next this many Graph calls with 429 and `Retry-After: retry_after_s`."""
+    retry_after_s: int = 120
+    denied_users: set[str] = field(default_factory=set)
+    """Mailboxes the application access policy does not cover: 403."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
@@ -66,6 +76,10 @@ class FakeMicrosoft:
         app = web.Application()
         app.router.add_get(f"/{TENANT}/v2.0/.well-known/openid-configuration", self._discovery)
         app.router.add_post(f"/{TENANT}/oauth2/v2.0/token", self._token)
+        app.router.add_post("/v1.0/users/{user}/events", self._create_event)
+        app.router.add_patch("/v1.0/users/{user}/events/{id}", self._update_event)
+        app.router.add_post("/v1.0/users/{user}/events/{id}/cancel", self._cancel_event)
+        app.router.add_get("/v1.0/users/{user}/onlineMeetings", self._find_meeting)
         app.router.add_post("/v1.0/users/{user}/onlineMeetings", self._create)
         app.router.add_patch("/v1.0/users/{user}/onlineMeetings/{id}", self._update)
         app.router.add_delete("/v1.0/users/{user}/onlineMeetings/{id}", self._delete)
@@ -113,7 +127,85 @@ class FakeMicrosoft:
         if self.fail_next > 0:
             self.fail_next -= 1
             return body, _graph_error("InternalServerError", 500)
+        if self.throttle_next > 0:
+            self.throttle_next -= 1
+            refusal = _graph_error("TooManyRequests", 429)
+            refusal.headers["Retry-After"] = str(self.retry_after_s)
+            return body, refusal
+        if request.match_info.get("user") in self.denied_users:
+            return body, _graph_error("ErrorAccessDenied", 403)
         return body, None
+
+    def user_events(self, user: str) -> list[dict[str, Any]]:
+        """The user's calendar as Outlook shows it: events not cancelled."""
+        return [
+            e for e in self.events.values() if e["organizer"] == user and not e["isCancelled"]
+        ]
+
+    async def _create_event(self, request: web.Request) -> web.Response:
+        body, refused = await self._graph(request)
+        if refused:
+            return refused
+        assert body is not None
+        user = request.match_info["user"]
+        transaction = body.get("transactionId")
+        for event in self.events.values():
+            if transaction and event.get("transactionId") == transaction:
+                return web.json_response(event, status=201)  # a retried create: the same
+        event_id = f"event-{next(self._ids)}"
+        event = {**body, "id": event_id, "organizer": user, "isCancelled": False}
+        if body.get("isOnlineMeeting"):
+            assert body.get("onlineMeetingProvider") == "teamsForBusiness"
+            meeting_id = f"meeting-{next(self._ids)}"
+            join_url = f"https://teams.microsoft.com/l/meetup-join/{meeting_id}"
+            self.meetings[meeting_id] = {
+                "id": meeting_id,
+                "organizer": user,
+                "joinWebUrl": join_url,
+                "lobbyBypassSettings": {"scope": "organization", "isDialInBypassEnabled": True},
+            }
+            event["onlineMeeting"] = {"joinUrl": join_url}
+        self.events[event_id] = event
+        return web.json_response(event, status=201)
+
+    async def _update_event(self, request: web.Request) -> web.Response:
+        body, refused = await self._graph(request)
+        if refused:
+            return refused
+        event = self.events.get(request.match_info["id"])
+        if event is None or event["organizer"] != request.match_info["user"]:
+            return _graph_error("ErrorItemNotFound", 404)
+        event.update(body or {})
+        return web.json_response(event)
+
+    async def _cancel_event(self, request: web.Request) -> web.Response:
+        body, refused = await self._graph(request)
+        if refused:
+            return refused
+        event = self.events.get(request.match_info["id"])
+        if event is None or event["isCancelled"]:
+            return _graph_error("ErrorItemNotFound", 404)
+        if not (body or {}).get("comment"):
+            return _graph_error("ErrorInvalidRequest", 400)
+        event["isCancelled"] = True
+        event["cancelComment"] = body["comment"]
+        return web.Response(status=202)
+
+    async def _find_meeting(self, request: web.Request) -> web.Response:
+        _, refused = await self._graph(request)
+        if refused:
+            return refused
+        wanted = request.query.get("$filter", "")
+        prefix = "JoinWebUrl eq '"
+        if not wanted.startswith(prefix) or not wanted.endswith("'"):
+            return _graph_error("BadRequest", 400)
+        join_url = wanted[len(prefix) : -1].replace("''", "'")
+        found = [
+            m
+            for m in self.meetings.values()
+            if m["joinWebUrl"] == join_url and m["organizer"] == request.match_info["user"]
+        ]
+        return web.json_response({"value": found})
 
     async def _create(self, request: web.Request) -> web.Response:
         body, refused = await self._graph(request)

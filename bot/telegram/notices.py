@@ -99,11 +99,14 @@ class StaffGroup:
 
     async def _text(self, row: OutboxRow) -> str | None:
         data = await load_booking(self._storage, self._configuration, row)
-        if row.kind is Kind.STAFF_ALERT:  # detail: "kind:attempts"
-            kind, _, attempts = row.detail.partition(":")
+        if row.kind is Kind.STAFF_ALERT:  # detail: "kind:attempts:error"
+            kind, attempts, reason = [*row.detail.split(":", 2), "", ""][:3]
             reference = data.booking.reference if data else "-"
             what = self._texts(f"staff.alert.{kind}")
-            return self._texts("staff.alert", attempts=attempts, what=what, reference=reference)
+            text = self._texts("staff.alert", attempts=attempts, what=what, reference=reference)
+            if reason:
+                text += "\n" + self._texts("staff.alert.reason", reason=reason)
+            return text
         if data is None or row.change is None:
             return None
         return self._ping(data, row.change.value)

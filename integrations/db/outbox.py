@@ -182,7 +182,7 @@ class SqlOutbox:
                 )
             )
             if row.kind is not Kind.STAFF_ALERT:
-                alert = undelivered_alert(row, now)
+                alert = undelivered_alert(row, now, error)
                 await add_notifications(connection, [alert], now)
             await connection.commit()
 

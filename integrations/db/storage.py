@@ -84,6 +84,7 @@ def _booking(row: Row[Any]) -> Booking:
         sequence=row.sequence,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        cancelled_by=row.cancelled_by,
     )
 
 
@@ -196,10 +197,11 @@ class SqlBookingRepository:
             third_person_email=third.email if third else None,
         )
 
-    async def cancel(self, booking: Booking, now: datetime) -> Booking:
+    async def cancel(self, booking: Booking, now: datetime, by: str) -> Booking:
         return await self._update(
             booking,
             status=BookingStatus.CANCELLED.value,
+            cancelled_by=by,
             sequence=bookings.c.sequence + 1,
             updated_at=now,
         )

@@ -109,6 +109,7 @@ bookings = Table(
     Column("sequence", Integer, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("cancelled_by", String(64)),
     CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     CheckConstraint("busy_until >= ends_at", name="busy_until_after_end"),
     CheckConstraint("status IN ('active', 'cancelled')", name="known_status"),
@@ -204,5 +205,18 @@ video_meetings = Table(
     Column("join_url", Text, nullable=False),
     Column("sequence", Integer, nullable=False),
     Column("deleted", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("calendar_event", Boolean, nullable=False, server_default=text("false")),
+)
+
+staff_calendar = Table(
+    "staff_calendar",
+    metadata,
+    Column("booking_id", Integer, ForeignKey("bookings.id"), primary_key=True),
+    Column("staff_id", String(64), primary_key=True),
+    Column("route", String(16), nullable=False),
+    Column("event_id", String(500)),
+    Column("sequence", Integer, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

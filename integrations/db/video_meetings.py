@@ -38,7 +38,7 @@ class SqlVideoMeetings:
         if row is None:
             return None
         return StoredMeeting(
-            Meeting(row.meeting_id, row.join_url),
+            Meeting(row.meeting_id, row.join_url, row.calendar_event),
             row.provider,
             row.organizer_id,
             row.sequence,
@@ -55,6 +55,7 @@ class SqlVideoMeetings:
             "organizer_id": stored.organizer_id,
             "meeting_id": stored.meeting.meeting_id,
             "join_url": stored.meeting.join_url,
+            "calendar_event": stored.meeting.calendar_event,
             "sequence": stored.sequence,
             "deleted": stored.deleted,
             "updated_at": now,

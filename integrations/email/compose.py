@@ -69,7 +69,7 @@ class Sender:
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -121,9 +121,9 @@ def booking_email(letter: Letter, sender: Sender, now: datetime, message_id: str
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(_environment().get_template("booking.txt").render(context))
+    message.set_content(environment().get_template("booking.txt").render(context))
     message.add_alternative(
-        _environment().get_template("booking.html").render(context), subtype="html"
+        environment().get_template("booking.html").render(context), subtype="html"
     )
     method = "CANCEL" if letter.kind.cancels else "REQUEST"
     ics = calendar_file(

@@ -12,6 +12,7 @@ from domain.model import Configuration
 from domain.notifications import Kind
 from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.outbox import OutboxRow, SqlOutbox
+from integrations.db.staff_calendar import SqlStaffCalendar
 from integrations.db.storage import SqlStorage
 from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.email.compose import Sender
@@ -21,6 +22,7 @@ from integrations.meetings.provider import MeetingProvider
 from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.emails import BookingEmails, ManageUrl
 from integrations.outbox.meeting_sync import MeetingSync
+from integrations.outbox.staff_calendar import StaffCalendarSync, StaffMail
 from integrations.outbox.worker import Clock, Deliverer, OneByOne, OutboxWorker, Outcome
 from integrations.settings import Settings
 
@@ -53,18 +55,23 @@ def build_worker(
     meetings = meetings or SqlVideoMeetings(engine)
 
     def one_by_one(deliver: DeliverOne, at_once: int = 4) -> Deliverer:
-        return OneByOne(deliver, stopping, at_once=at_once)
+        return OneByOne(deliver, stopping, at_once=at_once, clock=clock)
 
     provider = meeting_provider or _meeting_provider(settings)
     deliverers: dict[Kind, Deliverer] = {
         Kind.MEETING: one_by_one(MeetingSync(storage, configuration, provider, meetings, clock))
     }
+    mail: StaffMail | None = None
     if settings.smtp_host:
+        mail = StaffMail(
+            SmtpSender(_smtp_settings(settings, smtp_tls_context)),
+            Sender.parse(settings.mail_from, configuration.municipalities[0].name.el),
+        )
         emails = BookingEmails(
             storage,
             configuration,
-            SmtpSender(_smtp_settings(settings, smtp_tls_context)),
-            Sender.parse(settings.mail_from, configuration.municipalities[0].name.el),
+            mail.smtp,
+            mail.sender,
             SqlManageTokens(engine),
             meetings.join_url,
             manage_url,
@@ -75,6 +82,19 @@ def build_worker(
         deliverers[Kind.EMAIL_REMINDER] = one_by_one(emails.reminder)
     else:
         log.warning("SMTP_HOST is not set: e-mails wait in the outbox until it is")
+    outlook = provider.events if isinstance(provider, TeamsMeetings) else None
+    if mail is not None or outlook is not None:
+        deliverers[Kind.STAFF_CALENDAR] = one_by_one(
+            StaffCalendarSync(
+                storage,
+                configuration,
+                SqlStaffCalendar(engine),
+                meetings.join_url,
+                clock,
+                outlook=outlook,
+                mail=mail,
+            )
+        )
     deliverers.update(extra or {})
     return OutboxWorker(
         SqlOutbox(engine),

@@ -30,6 +30,15 @@ class DeliveryFailed(Exception):
     stored."""
 
 
+class RetryLater(DeliveryFailed):
+    """The receiver asked us to come back after a while (HTTP 429 with Retry-After): not a
+    failed attempt, and not sooner."""
+
+    def __init__(self, message: str, delay: timedelta) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
 class Undeliverable(Exception):
     """Trying again cannot help (an address the mail server refuses): parked at once."""
 
@@ -87,7 +96,9 @@ class OneByOne:
         *,
         at_once: int = 4,
         timeout_s: float = 60.0,
+        clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
+        self._clock = clock
         self._deliver_one = deliver_one
         self._stopping = stopping
         self._slots = asyncio.Semaphore(at_once)
@@ -108,6 +119,9 @@ class OneByOne:
                     return await self._deliver_one(row) or DONE
             except Undeliverable as error:
                 return Failed(str(error), final=True)
+            except RetryLater as error:
+                log.info("%s: %s; again in %s", row.key, error, error.delay)
+                return Later(self._clock() + error.delay)
             except DeliveryFailed as error:
                 return Failed(str(error))
             except TimeoutError:

@@ -86,6 +86,7 @@ async def test_a_video_call_booking_writes_its_notifications_with_it(storage: Sq
         ("citizen_email", "pending", ""),
         ("third_person_email", "pending", ""),
         ("staff_ping", "pending", ""),
+        ("staff_calendar", "pending", ""),
         ("chat_reminder", "pending", "1440"),
         ("email_reminder", "pending", "1440"),
         ("chat_reminder", "pending", "120"),
@@ -129,6 +130,7 @@ async def test_cancelling_drops_the_reminders_and_tells_everyone(storage: SqlSto
     assert statuses[("citizen_email", "pending")] == 2
     assert statuses[("third_person_email", "pending")] == 2
     assert statuses[("staff_ping", "pending")] == 2
+    assert statuses[("staff_calendar", "pending")] == 2
 
 
 async def test_the_worker_delivers_what_is_due_and_keeps_reminders_for_later(
@@ -141,7 +143,8 @@ async def test_the_worker_delivers_what_is_due_and_keeps_reminders_for_later(
     the_worker = worker(storage, clock, recorders)
     # The meeting comes first: the e-mails show its link.
     assert await the_worker.run_once() == 2  # the meeting and the staff ping
-    assert await the_worker.run_once() == 2  # the two e-mails
+    # the two e-mails and the staff member's calendar entry
+    assert await the_worker.run_once() == 3
     assert await the_worker.run_once() == 0
     assert len(recorders[Kind.CITIZEN_EMAIL].delivered) == 1
     assert recorders[Kind.CHAT_REMINDER].delivered == []
@@ -149,7 +152,7 @@ async def test_the_worker_delivers_what_is_due_and_keeps_reminders_for_later(
     assert await the_worker.run_once() == 2
     assert [k.rsplit("-", 1)[1] for k in recorders[Kind.CHAT_REMINDER].delivered] == ["1440"]
     statuses = Counter(status for _, status, _ in await rows(storage))
-    assert statuses == {"done": 6, "pending": 2}
+    assert statuses == {"done": 7, "pending": 2}
 
 
 async def test_a_failing_delivery_is_retried_later_then_delivered(storage: SqlStorage):
@@ -223,7 +226,7 @@ async def test_a_stopping_worker_gives_back_what_it_has_not_started(storage: Sql
     delivered = sum(len(r.delivered) for r in recorders.values())
     pending = [r for r in await rows(storage) if r[1] == "pending" and "reminder" not in r[0]]
     assert delivered == 6  # the five meetings, and the one staff ping in hand
-    assert len(pending) == 20 - delivered  # 5 bookings x (meeting, 2 e-mails, ping)
+    assert len(pending) == 25 - delivered  # 5 bookings x (meeting, 2 e-mails, ping, calendar)
     fresh = worker(storage, Clock(NOW), recorders_for_all(asyncio.Event()))
     assert await fresh.run_once() > 0  # given back, not leased
 
@@ -246,6 +249,6 @@ async def test_several_workers_at_once_deliver_every_notification_once(storage: 
             await one.run_once()
 
     await asyncio.gather(*(drain(w) for w in workers))
-    due_now = 24 * 4  # 24 bookings x (meeting, citizen and third-person e-mails, staff ping)
+    due_now = 24 * 5  # 24 bookings x (meeting, 2 e-mails, staff ping, staff calendar)
     assert len(shared.delivered) == due_now
     assert len(set(shared.delivered)) == due_now
