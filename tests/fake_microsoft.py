@@ -42,6 +42,8 @@ class FakeMicrosoft:
     token_requests: int = 0
     fail_next: int = 0
     """Answer the next this many Graph calls with 500."""
+    fail_next_method: dict[str, int] = field(default_factory=dict)
+    """Answer the next this many calls of one method ("GET", say) with 500."""
     throttle_next: int = 0
     """Answer the next this many Graph calls with 429 and `Retry-After: retry_after_s`."""
     retry_after_s: int = 120
@@ -127,6 +129,9 @@ class FakeMicrosoft:
         if self.fail_next > 0:
             self.fail_next -= 1
             return body, _graph_error("InternalServerError", 500)
+        if self.fail_next_method.get(request.method, 0) > 0:
+            self.fail_next_method[request.method] -= 1
+            return body, _graph_error("ServiceUnavailable", 502)
         if self.throttle_next > 0:
             self.throttle_next -= 1
             refusal = _graph_error("TooManyRequests", 429)
@@ -138,9 +143,7 @@ class FakeMicrosoft:
 
     def user_events(self, user: str) -> list[dict[str, Any]]:
         """The user's calendar as Outlook shows it: events not cancelled."""
-        return [
-            e for e in self.events.values() if e["organizer"] == user and not e["isCancelled"]
-        ]
+        return [e for e in self.events.values() if e["organizer"] == user and not e["isCancelled"]]
 
     async def _create_event(self, request: web.Request) -> web.Response:
         body, refused = await self._graph(request)

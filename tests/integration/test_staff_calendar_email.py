@@ -12,8 +12,8 @@ from integrations.db.storage import SqlStorage
 from tests.factories import athens
 from tests.integration.test_bookings import NOW, THURSDAY, citizen, request
 from tests.integration.test_emails import (
-    CITIZEN_ADDRESS,
     CHANIA,
+    CITIZEN_ADDRESS,
     drain,
     event_of,
     html,

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from domain.model import Configuration
+from domain.model import Configuration, Mode
 from domain.use_cases import book, cancel, reschedule
 from integrations.db.storage import SqlStorage
 from integrations.db.tables import outbox
+from integrations.db.video_meetings import SqlVideoMeetings, StoredMeeting
+from integrations.meetings.provider import Meeting
 from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.wiring import build_worker
 from integrations.outbox.worker import OutboxWorker, RetryPolicy
@@ -84,27 +86,47 @@ def worker(
     )
 
 
-async def test_a_video_call_gets_the_staff_members_meeting_with_a_lobby(
+def outbox_row(kind: str):
+    return select(outbox.c.status, outbox.c.attempts, outbox.c.due_at, outbox.c.last_error).where(
+        outbox.c.kind == kind
+    )
+
+
+async def test_a_video_call_becomes_an_event_in_the_staff_members_calendar_with_a_lobby(
     storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
 ):
     booking = await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
     await drain(worker(storage, smtp, teams, Clock(NOW)))
     await teams.close()
-    (call,) = microsoft.calls
-    assert (call.method, call.path) == ("POST", "/v1.0/users/anna@chania.example/onlineMeetings")
-    assert call.body == {
-        "startDateTime": athens(THURSDAY, "10:00").isoformat(),
-        "endDateTime": athens(THURSDAY, "10:20").isoformat(),
-        "subject": f"{booking.reference} – Δήμος Χανίων",
-        "lobbyBypassSettings": {"scope": "organizer", "isDialInBypassEnabled": False},
-    }
-    (message,) = smtp.mailbox.to(CITIZEN_ADDRESS)
-    assert "Συμμετοχή στη συνάντηση: https://teams.microsoft.com/l/meetup-join/meeting-1" in (
-        plain(message)
+    create, find, lobby = microsoft.calls
+    assert (create.method, create.path) == ("POST", "/v1.0/users/anna@chania.example/events")
+    assert create.body is not None
+    assert create.body["subject"] == (
+        f"{booking.reference} – Υπηρεσία Δόμησης – Οικοδομικές Άδειες: Μαρία Παπαδάκη"
     )
+    assert create.body["start"] == {"dateTime": "2026-12-03T08:00:00", "timeZone": "UTC"}
+    assert create.body["end"] == {"dateTime": "2026-12-03T08:20:00", "timeZone": "UTC"}
+    assert create.body["isOnlineMeeting"] is True
+    assert create.body["onlineMeetingProvider"] == "teamsForBusiness"
+    assert "attendees" not in create.body  # the citizen gets our own e-mail, in their language
+    body = create.body["body"]["content"]
+    for detail in ("maria@example.com", "+306912345678", "Ταυτότητα ή διαβατήριο"):
+        assert detail in body
+    assert (find.method, find.path) == ("GET", "/v1.0/users/anna@chania.example/onlineMeetings")
+    (meeting,) = microsoft.meetings.values()
+    assert (lobby.method, lobby.path) == (
+        "PATCH",
+        f"/v1.0/users/anna@chania.example/onlineMeetings/{meeting['id']}",
+    )
+    assert meeting["lobbyBypassSettings"] == {"scope": "organizer", "isDialInBypassEnabled": False}
+    (event,) = microsoft.user_events("anna@chania.example")
+    join_url = event["onlineMeeting"]["joinUrl"]
+    (message,) = smtp.mailbox.to(CITIZEN_ADDRESS)
+    assert f"Συμμετοχή στη συνάντηση: {join_url}" in plain(message)
+    assert smtp.mailbox.to("anna@example.com") == []  # the event is her calendar entry
 
 
-async def test_the_meeting_moves_with_the_booking_and_goes_when_it_is_cancelled(
+async def test_the_event_moves_with_the_booking_and_is_cancelled_with_it(
     storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
 ):
     booking = await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
@@ -114,21 +136,21 @@ async def test_the_meeting_moves_with_the_booking_and_goes_when_it_is_cancelled(
         citizen(), booking.reference, athens(THURSDAY, "12:00"), "anna", storage, TEAMS_CHANIA, NOW
     )
     await drain(the_worker)
+    (event,) = microsoft.user_events("anna@chania.example")
+    assert event["start"] == {"dateTime": "2026-12-03T10:00:00", "timeZone": "UTC"}
     await cancel(citizen(), booking.reference, storage, NOW)
     await drain(the_worker)
     await teams.close()
-    assert [(c.method, c.path) for c in microsoft.calls] == [
-        ("POST", "/v1.0/users/anna@chania.example/onlineMeetings"),
-        ("PATCH", "/v1.0/users/anna@chania.example/onlineMeetings/meeting-1"),
-        ("DELETE", "/v1.0/users/anna@chania.example/onlineMeetings/meeting-1"),
+    assert [(c.method, c.path.rsplit("/", 2)[-2:]) for c in microsoft.calls[3:]] == [
+        ("PATCH", ["events", event["id"]]),
+        ("POST", [event["id"], "cancel"]),
     ]
-    assert microsoft.calls[1].body is not None
-    assert microsoft.calls[1].body["startDateTime"] == athens(THURSDAY, "12:00").isoformat()
-    assert microsoft.meetings == {}
+    assert microsoft.user_events("anna@chania.example") == []
+    assert booking.reference in microsoft.events[event["id"]]["cancelComment"]
     assert microsoft.token_requests == 1  # msal keeps the token
 
 
-async def test_a_booking_moved_to_another_staff_member_gets_their_meeting(
+async def test_a_booking_moved_to_another_staff_member_leaves_one_calendar_for_the_other(
     storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
 ):
     booking = await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
@@ -139,13 +161,56 @@ async def test_a_booking_moved_to_another_staff_member_gets_their_meeting(
     )
     await drain(the_worker)
     await teams.close()
-    assert [(c.method, c.path.split("/")[3]) for c in microsoft.calls] == [
-        ("POST", "anna@chania.example"),
-        ("DELETE", "anna@chania.example"),
-        ("POST", "babis@chania.example"),
-    ]
+    assert microsoft.user_events("anna@chania.example") == []
+    (event,) = microsoft.user_events("babis@chania.example")
     moved = smtp.mailbox.to(CITIZEN_ADDRESS)[-1]
-    assert "meetup-join/meeting-2" in plain(moved)
+    assert event["onlineMeeting"]["joinUrl"] in plain(moved)
+
+
+async def test_an_in_person_booking_is_an_event_without_a_meeting(
+    storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
+):
+    in_person = replace(request(citizen(), "10:00", staff_id="anna"), mode=Mode.IN_PERSON)
+    booking = await book(in_person, storage, TEAMS_CHANIA, NOW)
+    the_worker = worker(storage, smtp, teams, Clock(NOW))
+    await drain(the_worker)
+    (event,) = microsoft.user_events("anna@chania.example")
+    assert "isOnlineMeeting" not in event
+    assert "+306912345678" in event["body"]["content"]
+    await reschedule(
+        citizen(), booking.reference, athens(THURSDAY, "10:00"), "babis", storage, TEAMS_CHANIA, NOW
+    )
+    await drain(the_worker)
+    await teams.close()
+    assert microsoft.user_events("anna@chania.example") == []
+    (moved,) = microsoft.user_events("babis@chania.example")
+    assert moved["subject"].startswith(booking.reference)
+    assert microsoft.meetings == {}
+    assert smtp.mailbox.to("anna@example.com") == smtp.mailbox.to("babis@example.com") == []
+
+
+async def test_a_meeting_from_before_events_is_still_moved_and_deleted(
+    storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
+):
+    booking = await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
+    old_url = "https://teams.microsoft.com/l/meetup-join/old-1"
+    microsoft.meetings["old-1"] = {"id": "old-1", "organizer": "anna@chania.example"}
+    meeting = StoredMeeting(Meeting("old-1", old_url), "teams", "anna", 0, False)
+    await SqlVideoMeetings(storage.engine).save(booking.id, meeting, NOW)
+    the_worker = worker(storage, smtp, teams, Clock(NOW))
+    await drain(the_worker)  # the meeting row finds its meeting there already
+    await reschedule(
+        citizen(), booking.reference, athens(THURSDAY, "12:00"), "anna", storage, TEAMS_CHANIA, NOW
+    )
+    await drain(the_worker)
+    await cancel(citizen(), booking.reference, storage, NOW)
+    await drain(the_worker)
+    await teams.close()
+    assert [(c.method, c.path) for c in microsoft.calls] == [
+        ("PATCH", "/v1.0/users/anna@chania.example/onlineMeetings/old-1"),
+        ("DELETE", "/v1.0/users/anna@chania.example/onlineMeetings/old-1"),
+    ]
+    assert microsoft.events == {}
 
 
 async def test_while_graph_fails_the_email_waits_for_the_link_then_both_go_once(
@@ -161,10 +226,73 @@ async def test_while_graph_fails_the_email_waits_for_the_link_then_both_go_once(
     await drain(the_worker)
     await drain(the_worker)
     await teams.close()
-    assert [c.method for c in microsoft.calls] == ["POST", "POST"]
+    assert len(microsoft.events) == 1
     assert len(microsoft.meetings) == 1
     (message,) = smtp.mailbox.to(CITIZEN_ADDRESS)
-    assert "meetup-join/meeting-1" in plain(message)
+    assert "meetup-join/meeting-" in plain(message)
+
+
+async def test_a_create_whose_answer_was_lost_is_not_made_twice(
+    storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
+):
+    """The event was made, then the lobby step failed: the retry sends the same transactionId
+    and Graph hands back the same event."""
+    await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
+    clock = Clock(NOW)
+    the_worker = worker(storage, smtp, teams, clock)
+    microsoft.fail_next_method["GET"] = 1  # finding the meeting, after the event was made
+    await drain(the_worker)
+    clock.now += timedelta(seconds=12)
+    await drain(the_worker)
+    await teams.close()
+    assert [c.method for c in microsoft.calls].count("POST") == 2
+    assert len(microsoft.events) == 1
+    (meeting,) = microsoft.meetings.values()
+    assert meeting["lobbyBypassSettings"]["scope"] == "organizer"
+
+
+async def test_graph_asking_to_wait_is_waited_for_without_counting_an_attempt(
+    storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
+):
+    microsoft.throttle_next, microsoft.retry_after_s = 1, 120
+    await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
+    clock = Clock(NOW)
+    the_worker = worker(storage, smtp, teams, clock)
+    await drain(the_worker)
+    async with storage.engine.connect() as connection:
+        status, attempts, due_at, _ = (await connection.execute(outbox_row("meeting"))).one()
+    assert (status, attempts) == ("pending", 0)
+    assert due_at == NOW + timedelta(seconds=120)
+    clock.now += timedelta(seconds=119)
+    await drain(the_worker)
+    assert microsoft.events == {}
+    clock.now += timedelta(seconds=2)
+    await drain(the_worker)
+    await teams.close()
+    assert len(microsoft.events) == 1
+    assert len(smtp.mailbox.to(CITIZEN_ADDRESS)) == 1
+
+
+async def test_a_mailbox_outside_the_access_policy_is_reported_with_the_reason(
+    storage: SqlStorage, smtp: SmtpServer, microsoft: FakeMicrosoft, teams: TeamsMeetings
+):
+    microsoft.denied_users.add("anna@chania.example")
+    await book(request(citizen(), "10:00", staff_id="anna"), storage, TEAMS_CHANIA, NOW)
+    clock = Clock(NOW)
+    the_worker = worker(storage, smtp, teams, clock)
+    for _ in range(3):  # max_attempts
+        await drain(the_worker)
+        clock.now += timedelta(minutes=5)
+    await teams.close()
+    async with storage.engine.connect() as connection:
+        status, _, _, error = (await connection.execute(outbox_row("meeting"))).one()
+        (alert,) = (
+            await connection.execute(select(outbox.c.detail).where(outbox.c.kind == "staff_alert"))
+        ).scalars()
+    assert status == "parked"
+    assert "403" in error
+    assert "access policy" in error
+    assert alert.startswith("meeting:3:Graph POST answered 403")
 
 
 async def test_a_refused_sign_in_is_retried_and_never_stored_with_the_secret(
@@ -211,3 +339,5 @@ async def test_a_staff_member_without_a_teams_account_is_reported_to_staff(
     assert "Ο σύνδεσμος της τηλεδιάσκεψης θα σας σταλεί" in plain(
         smtp.mailbox.to(CITIZEN_ADDRESS)[0]
     )
+    (entry,) = smtp.mailbox.to("anna@example.com")  # her calendar entry comes by e-mail
+    assert "στείλτε στον πολίτη τον σύνδεσμο" in plain(entry)
