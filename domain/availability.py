@@ -27,6 +27,16 @@ class Busy:
 
     starts: Sequence[int]
     ends: Sequence[int]
+    elsewhere: Busy | None = None
+    """Their other commitments (meetings and absences in Outlook), apart from each other in the
+    same way. Kept as a layer of its own: they may overlap the bookings, and they are not
+    appointments (choosing a staff member for "anyone" counts only bookings)."""
+
+    def is_free(self, start: int, occupies: int) -> bool:
+        i = bisect_right(self.ends, start)
+        if i < len(self.starts) and self.starts[i] < start + occupies:
+            return False
+        return self.elsewhere is None or self.elsewhere.is_free(start, occupies)
 
     @classmethod
     def from_intervals(cls, intervals: Iterable[Interval]) -> Busy:
@@ -122,9 +132,11 @@ class _StaffPlan:
         return _subtract(spans, relevant) if relevant else spans
 
     def is_free(self, start: int, occupies: int) -> bool:
-        starts = self.busy.starts
-        i = bisect_right(self.busy.ends, start)
-        return i == len(starts) or starts[i] >= start + occupies
+        busy = self.busy  # inlined: the month view asks this tens of thousands of times
+        i = bisect_right(busy.ends, start)
+        if i < len(busy.starts) and busy.starts[i] < start + occupies:
+            return False
+        return busy.elsewhere is None or busy.elsewhere.is_free(start, occupies)
 
 
 class _Search:

@@ -140,6 +140,8 @@ class Settings:
     outbox_lease_s: int = 300
     """How long a worker holds a notification it claimed; after that (the worker died)
     another worker takes it. Longer than any delivery may take."""
+    freebusy_refresh_s: int = 300
+    """With Teams: how often the worker reads the staff's Outlook free/busy."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -173,4 +175,5 @@ class Settings:
             viber_api_url=_text(environ, "VIBER_API_URL", "https://chatapi.viber.com/pa"),
             viber_sender_name=_viber_sender_name(environ),
             outbox_lease_s=_seconds(environ, "OUTBOX_LEASE_SECONDS", 300),
+            freebusy_refresh_s=_seconds(environ, "FREEBUSY_REFRESH_SECONDS", 300),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import ssl
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -47,6 +48,9 @@ class FakeMicrosoft:
     throttle_next: int = 0
     """Answer the next this many Graph calls with 429 and `Retry-After: retry_after_s`."""
     retry_after_s: int = 120
+    schedule_items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per user, items of their calendar besides the events made through this server (whose
+    getSchedule items come from the events themselves)."""
     denied_users: set[str] = field(default_factory=set)
     """Mailboxes the application access policy does not cover: 403."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -82,6 +86,7 @@ class FakeMicrosoft:
         app.router.add_patch("/v1.0/users/{user}/events/{id}", self._update_event)
         app.router.add_post("/v1.0/users/{user}/events/{id}/cancel", self._cancel_event)
         app.router.add_get("/v1.0/users/{user}/onlineMeetings", self._find_meeting)
+        app.router.add_post("/v1.0/users/{user}/calendar/getSchedule", self._get_schedule)
         app.router.add_post("/v1.0/users/{user}/onlineMeetings", self._create)
         app.router.add_patch("/v1.0/users/{user}/onlineMeetings/{id}", self._update)
         app.router.add_delete("/v1.0/users/{user}/onlineMeetings/{id}", self._delete)
@@ -194,6 +199,40 @@ class FakeMicrosoft:
         event["cancelComment"] = body["comment"]
         return web.Response(status=202)
 
+    async def _get_schedule(self, request: web.Request) -> web.Response:
+        """As Graph documents it: at most 20 schedules, a window under 62 days, times in the
+        zone asked for, each item with status, subject and start/end."""
+        body, refused = await self._graph(request)
+        if refused:
+            return refused
+        assert body is not None
+        start, end = _when(body["startTime"]), _when(body["endTime"])
+        if len(body["schedules"]) > 20 or end - start >= timedelta(days=62) or end <= start:
+            return _graph_error("ErrorInvalidRequest", 400)
+        value = []
+        for user in body["schedules"]:
+            items = [
+                {
+                    "status": "busy",
+                    "subject": event["subject"],
+                    "start": event["start"],
+                    "end": event["end"],
+                }
+                for event in self.user_events(user)
+            ] + self.schedule_items.get(user, [])
+            inside = [i for i in items if _when(i["start"]) < end and _when(i["end"]) > start]
+            value.append(
+                {
+                    "scheduleId": user,
+                    "availabilityView": _availability_view(inside, start, end),
+                    "scheduleItems": [
+                        {**i, "start": _graph_time(i["start"]), "end": _graph_time(i["end"])}
+                        for i in inside
+                    ],
+                }
+            )
+        return web.json_response({"value": value})
+
     async def _find_meeting(self, request: web.Request) -> web.Response:
         _, refused = await self._graph(request)
         if refused:
@@ -242,6 +281,46 @@ class FakeMicrosoft:
         if self.meetings.pop(request.match_info["id"], None) is None:
             return _graph_error("NotFound", 404)
         return web.Response(status=204)
+
+
+def schedule_item(status: str, start: datetime, end: datetime, subject: str = "") -> dict[str, Any]:
+    return {
+        "status": status,
+        "subject": subject,
+        "isPrivate": not subject,
+        "start": {
+            "dateTime": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            "timeZone": "UTC",
+        },
+        "end": {"dateTime": end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"},
+    }
+
+
+def _when(value: dict[str, str]) -> datetime:
+    assert value["timeZone"] == "UTC"
+    return datetime.fromisoformat(value["dateTime"].split(".")[0]).replace(tzinfo=UTC)
+
+
+def _graph_time(value: dict[str, str]) -> dict[str, str]:
+    """Graph writes seven decimal places."""
+    return {"dateTime": value["dateTime"].split(".")[0] + ".0000000", "timeZone": "UTC"}
+
+
+_VIEW = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4"}
+
+
+def _availability_view(items: list[dict[str, Any]], start: datetime, end: datetime) -> str:
+    view = []
+    at = start
+    while at < end:
+        codes = [
+            _VIEW.get(i["status"], "0")
+            for i in items
+            if _when(i["start"]) < at + timedelta(minutes=15) and _when(i["end"]) > at
+        ]
+        view.append(max(codes, default="0"))
+        at += timedelta(minutes=15)
+    return "".join(view)
 
 
 def _graph_error(code: str, status: int) -> web.Response:

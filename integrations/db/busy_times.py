@@ -1,7 +1,8 @@
-"""The one query behind every availability view: the busy intervals of some staff members.
+"""The one query behind every availability view: the busy intervals of some staff members,
+from their bookings and from what their Outlook calendars say (`staff_busy`).
 
-It returns one row per staff member, their intervals aggregated by the database as epoch seconds
-(arrays on PostgreSQL, JSON arrays on SQLite), so that the month view of a busy office
+It returns a row per staff member and source, their intervals aggregated by the database as
+epoch seconds (arrays on PostgreSQL, JSON arrays on SQLite), so that the month view of a busy office
 moves ten rows into Python instead of two thousand: per-row overhead, not the database, is what
 costs time there.
 """
@@ -14,16 +15,27 @@ from json import loads
 from operator import le
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, bindparam, cast, func, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.availability import Busy, BusyTimes
 from domain.model import BookingStatus
-from integrations.db.tables import bookings
+from integrations.db.tables import bookings, staff_busy
 
 MAX_APPOINTMENT_SPAN = timedelta(days=1)
-"""No booking occupies more than this; it bounds the index range the query scans."""
+"""No booking, and no stored busy interval, spans more than this (a longer absence is stored a
+day at a time); it bounds the index range the query scans."""
 
 
 async def fetch_busy_times(
@@ -42,15 +54,28 @@ async def fetch_busy_times(
         "ignoring": ignoring or 0,  # booking ids start at 1
     }
     rows = (await connection.execute(_QUERIES[dialect], parameters)).all()
-    if dialect == "postgresql":
-        return {staff_id: Busy(starts, ends) for staff_id, starts, ends in rows}
-    return {staff_id: _busy(loads(starts), loads(ends)) for staff_id, starts, ends in rows}
+    layers: dict[int, dict[str, Busy]] = {_BOOKINGS: {}, _OUTLOOK: {}}
+    for staff_id, layer, starts, ends in rows:
+        if dialect == "postgresql":
+            layers[layer][staff_id] = Busy(starts, ends)
+        else:
+            layers[layer][staff_id] = _busy(loads(starts), loads(ends))
+    if not layers[_OUTLOOK]:
+        return layers[_BOOKINGS]
+    result = dict(layers[_BOOKINGS])
+    for staff_id, elsewhere in layers[_OUTLOOK].items():
+        own = result.get(staff_id, Busy((), ()))
+        result[staff_id] = Busy(own.starts, own.ends, elsewhere)
+    return result
 
 
-def _query(*aggregates: Any) -> Select[Any]:
+_BOOKINGS, _OUTLOOK = 0, 1
+
+
+def _query(booking_aggregates: tuple[Any, Any], outlook_aggregates: tuple[Any, Any]) -> Any:
     """Built once: the month view should not pay for building a statement each time."""
-    return (
-        select(bookings.c.staff_id, *aggregates)
+    from_bookings = (
+        select(bookings.c.staff_id, literal(_BOOKINGS).label("layer"), *booking_aggregates)
         .where(
             bookings.c.status == BookingStatus.ACTIVE.value,
             bookings.c.staff_id.in_(bindparam("staff_ids", expanding=True)),
@@ -61,11 +86,22 @@ def _query(*aggregates: Any) -> Select[Any]:
         )
         .group_by(bookings.c.staff_id)
     )
+    from_outlook = (
+        select(staff_busy.c.staff_id, literal(_OUTLOOK).label("layer"), *outlook_aggregates)
+        .where(
+            staff_busy.c.staff_id.in_(bindparam("staff_ids", expanding=True)),
+            staff_busy.c.starts_at > bindparam("earliest_start"),
+            staff_busy.c.starts_at < bindparam("end"),
+            staff_busy.c.ends_at > bindparam("start"),
+        )
+        .group_by(staff_busy.c.staff_id)
+    )
+    return union_all(from_bookings, from_outlook)
 
 
-def _postgres_epochs(column: Any) -> Any:
+def _postgres_epochs(column: Any, order: Any) -> Any:
     seconds = cast(func.extract("epoch", column), BigInteger)
-    return func.array_agg(aggregate_order_by(seconds, bookings.c.starts_at))
+    return func.array_agg(aggregate_order_by(seconds, order))
 
 
 def _sqlite_epochs(column: Any) -> Any:
@@ -75,9 +111,19 @@ def _sqlite_epochs(column: Any) -> Any:
 
 _QUERIES = {
     "postgresql": _query(
-        _postgres_epochs(bookings.c.starts_at), _postgres_epochs(bookings.c.busy_until)
+        (
+            _postgres_epochs(bookings.c.starts_at, bookings.c.starts_at),
+            _postgres_epochs(bookings.c.busy_until, bookings.c.starts_at),
+        ),
+        (
+            _postgres_epochs(staff_busy.c.starts_at, staff_busy.c.starts_at),
+            _postgres_epochs(staff_busy.c.ends_at, staff_busy.c.starts_at),
+        ),
     ),
-    "sqlite": _query(_sqlite_epochs(bookings.c.starts_at), _sqlite_epochs(bookings.c.busy_until)),
+    "sqlite": _query(
+        (_sqlite_epochs(bookings.c.starts_at), _sqlite_epochs(bookings.c.busy_until)),
+        (_sqlite_epochs(staff_busy.c.starts_at), _sqlite_epochs(staff_busy.c.ends_at)),
+    ),
 }
 
 

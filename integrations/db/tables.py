@@ -209,6 +209,24 @@ video_meetings = Table(
     Column("calendar_event", Boolean, nullable=False, server_default=text("false")),
 )
 
+staff_busy = Table(
+    "staff_busy",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", String(64), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Index("ix_staff_busy_staff_id_starts_at_ends_at", "staff_id", "starts_at", "ends_at"),
+)
+"""A staff member's other commitments, read from Outlook: merged, never overlapping."""
+
+staff_busy_reads = Table(
+    "staff_busy_reads",
+    metadata,
+    Column("staff_id", String(64), primary_key=True),
+    Column("read_at", UTCDateTime, nullable=False),
+)
+
 staff_calendar = Table(
     "staff_calendar",
     metadata,

@@ -6,21 +6,24 @@ import asyncio
 import logging
 import ssl
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from domain.model import Configuration
 from domain.notifications import Kind
 from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.outbox import OutboxRow, SqlOutbox
+from integrations.db.staff_busy import SqlStaffBusy
 from integrations.db.staff_calendar import SqlStaffCalendar
 from integrations.db.storage import SqlStorage
 from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.email.compose import Sender
 from integrations.email.smtp import SmtpSender, SmtpSettings
+from integrations.graph.free_busy import OutlookFreeBusy
 from integrations.meetings.jitsi import JitsiMeetings
 from integrations.meetings.provider import MeetingProvider
 from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.emails import BookingEmails, ManageUrl
+from integrations.outbox.free_busy_refresh import FreeBusyRefresh
 from integrations.outbox.meeting_sync import MeetingSync
 from integrations.outbox.staff_calendar import StaffCalendarSync, StaffMail
 from integrations.outbox.worker import Clock, Deliverer, OneByOne, OutboxWorker, Outcome
@@ -96,12 +99,23 @@ def build_worker(
             )
         )
     deliverers.update(extra or {})
+    background = []
+    if isinstance(provider, TeamsMeetings):
+        refresh = FreeBusyRefresh(
+            configuration,
+            OutlookFreeBusy(provider.graph),
+            SqlStaffBusy(engine),
+            clock,
+            timedelta(seconds=settings.freebusy_refresh_s),
+        )
+        background.append(refresh.run)
     return OutboxWorker(
         SqlOutbox(engine),
         deliverers,
         stopping=stopping,
         clock=clock,
         on_stop=[provider.close] if provider else [],
+        background=background,
         **worker_options,  # type: ignore[arg-type]
     )
 

@@ -12,10 +12,10 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.notifications import Kind
 from integrations.db.outbox import OutboxRow, SqlOutbox
@@ -156,7 +156,11 @@ class OutboxWorker:
         idle_wait_s: float = 1.0,
         clock: Clock = lambda: datetime.now(UTC),
         on_stop: Sequence[Callable[[], Awaitable[None]]] = (),
+        background: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
     ) -> None:
+        """`background`: jobs that run beside the deliveries until `stopping` is set (reading
+        the staff's free/busy)."""
+        self._background = background
         self._on_stop = on_stop
         self._outbox = outbox
         self._deliverers = deliverers
@@ -170,6 +174,9 @@ class OutboxWorker:
     async def run(self) -> None:
         """Until `stopping` is set; what was started is finished first."""
         log.info("outbox worker started")
+        jobs: list[asyncio.Task[None]] = [
+            asyncio.create_task(job(self.stopping)) for job in self._background
+        ]
         try:
             while not self.stopping.is_set():
                 try:
@@ -180,6 +187,8 @@ class OutboxWorker:
                 if handled == 0:
                     await self._sleep(self._idle_wait_s)
         finally:
+            self.stopping.set()
+            await asyncio.gather(*jobs, return_exceptions=True)
             for close in self._on_stop:
                 await close()
         log.info("outbox worker stopped")

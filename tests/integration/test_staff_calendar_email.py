@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.model import ThirdPerson
-from domain.use_cases import book, cancel, reschedule
+from domain.use_cases import BookingRequest, book, cancel, reschedule
 from integrations.db.storage import SqlStorage
 from tests.factories import athens
 from tests.integration.test_bookings import NOW, THURSDAY, citizen, request
@@ -26,7 +26,7 @@ from tests.smtp_server import SmtpServer
 ANNA, BABIS = "anna@example.com", "babis@example.com"
 
 
-def with_third_person():
+def with_third_person() -> BookingRequest:
     return replace(
         request(citizen(), "10:00"),
         application_number="12345/2026",

@@ -1,6 +1,7 @@
 """The staff member's calendar: what each staff member's calendar has been told of a booking
 (an Outlook event, or an e-mail with a calendar file), so that a move to another staff member
-takes the entry out of the first calendar; which meetings are Outlook events (the older ones are
+takes the entry out of the first calendar; the staff's busy times read from Outlook, and when
+each was last read; which meetings are Outlook events (the older ones are
 bare online meetings); and who cancelled a booking.
 
 Revision ID: 0006
@@ -36,6 +37,25 @@ def upgrade() -> None:
             ["booking_id"], ["bookings.id"], name="fk_staff_calendar_booking_id_bookings"
         ),
     )
+    op.create_table(
+        "staff_busy",
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column("staff_id", sa.String(64), nullable=False),
+        sa.Column("starts_at", INSTANT, nullable=False),
+        sa.Column("ends_at", INSTANT, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_staff_busy"),
+    )
+    op.create_index(
+        "ix_staff_busy_staff_id_starts_at_ends_at",
+        "staff_busy",
+        ["staff_id", "starts_at", "ends_at"],
+    )
+    op.create_table(
+        "staff_busy_reads",
+        sa.Column("staff_id", sa.String(64), nullable=False),
+        sa.Column("read_at", INSTANT, nullable=False),
+        sa.PrimaryKeyConstraint("staff_id", name="pk_staff_busy_reads"),
+    )
     # Plain ADD COLUMN on both databases: a rebuilt bookings table would lose SQLite's
     # overlap triggers.
     op.add_column(
@@ -51,3 +71,5 @@ def downgrade() -> None:
     with op.batch_alter_table("video_meetings") as table:
         table.drop_column("calendar_event")
     op.drop_table("staff_calendar")
+    op.drop_table("staff_busy_reads")
+    op.drop_table("staff_busy")
