@@ -97,7 +97,7 @@ async def test_when_graph_is_down_the_last_busy_times_stay_and_the_log_says_how_
     the_refresh = refresh(storage, teams)
     await the_refresh.refresh()
     microsoft.fail_next = 1
-    the_refresh._clock = Clock(NOW + timedelta(minutes=20))  # type: ignore[assignment]
+    the_refresh._clock = Clock(NOW + timedelta(minutes=20))
     with caplog.at_level(logging.WARNING):
         await the_refresh.refresh()
     await teams.close()
