@@ -9,9 +9,6 @@ still moved and deleted through `onlineMeetings`.
 
 from __future__ import annotations
 
-import ssl
-from typing import Any
-
 from domain.model import Booking, StaffMember
 from integrations.graph.client import GraphClient
 from integrations.graph.events import OutlookEvents
@@ -22,26 +19,8 @@ from integrations.outbox.worker import Undeliverable
 class TeamsMeetings:
     name = "teams"
 
-    def __init__(
-        self,
-        *,
-        tenant_id: str,
-        client_id: str,
-        client_secret: str,
-        authority_url: str,
-        graph_url: str,
-        http_client: Any = None,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> None:
-        self.graph = GraphClient(
-            tenant_id=tenant_id,
-            client_id=client_id,
-            client_secret=client_secret,
-            authority_url=authority_url,
-            graph_url=graph_url,
-            http_client=http_client,
-            ssl_context=ssl_context,
-        )
+    def __init__(self, graph: GraphClient) -> None:
+        self.graph = graph
         self.events = OutlookEvents(self.graph)
 
     async def create(self, booking: Booking, organizer: StaffMember, text: EventText) -> Meeting:

@@ -18,6 +18,7 @@ from integrations.db.storage import SqlStorage
 from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.email.compose import Sender
 from integrations.email.smtp import SmtpSender, SmtpSettings
+from integrations.graph.client import GraphClient
 from integrations.graph.free_busy import OutlookFreeBusy
 from integrations.meetings.jitsi import JitsiMeetings
 from integrations.meetings.provider import MeetingProvider
@@ -125,11 +126,13 @@ def _meeting_provider(settings: Settings) -> MeetingProvider | None:
         return JitsiMeetings(settings.jitsi_base_url)
     if settings.meeting_provider == "teams":
         return TeamsMeetings(
-            tenant_id=settings.graph_tenant_id,
-            client_id=settings.graph_client_id,
-            client_secret=settings.graph_client_secret,
-            authority_url=settings.graph_authority_url,
-            graph_url=settings.graph_api_url,
+            GraphClient(
+                tenant_id=settings.graph_tenant_id,
+                client_id=settings.graph_client_id,
+                client_secret=settings.graph_client_secret,
+                authority_url=settings.graph_authority_url,
+                graph_url=settings.graph_api_url,
+            )
         )
     return None
 

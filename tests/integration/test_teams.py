@@ -17,6 +17,7 @@ from domain.use_cases import book, cancel, reschedule
 from integrations.db.storage import SqlStorage
 from integrations.db.tables import outbox
 from integrations.db.video_meetings import SqlVideoMeetings, StoredMeeting
+from integrations.graph.client import GraphClient
 from integrations.meetings.provider import Meeting
 from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.wiring import build_worker
@@ -56,13 +57,15 @@ def teams_client(
     microsoft: FakeMicrosoft, folder: Path, secret: str = CLIENT_SECRET
 ) -> TeamsMeetings:
     return TeamsMeetings(
-        tenant_id=TENANT,
-        client_id=CLIENT_ID,
-        client_secret=secret,
-        authority_url=microsoft.base_url,
-        graph_url=microsoft.graph_url,
-        http_client=microsoft.requests_session(str(folder)),
-        ssl_context=microsoft.client_context(),
+        GraphClient(
+            tenant_id=TENANT,
+            client_id=CLIENT_ID,
+            client_secret=secret,
+            authority_url=microsoft.base_url,
+            graph_url=microsoft.graph_url,
+            http_client=microsoft.requests_session(str(folder)),
+            ssl_context=microsoft.client_context(),
+        )
     )
 
 
