@@ -93,14 +93,17 @@ def event_text(letter: StaffLetter) -> EventText:
     how the free/busy reader knows the office's own events."""
     texts = Texts(STAFF_LANGUAGE)
     context = _context(letter, texts)
-    subject = texts(
+    html = environment().get_template("staff.html").render(context)
+    return EventText(_event_subject(letter, texts, context), html, str(context["place"]))
+
+
+def _event_subject(letter: StaffLetter, texts: Texts, context: dict[str, object]) -> str:
+    return texts(
         "staff.calendar.event_subject",
         reference=letter.booking.reference,
         service=context["service"],
         citizen=letter.booking.contact.full_name,
     )
-    html = environment().get_template("staff.html").render(context)
-    return EventText(subject, html, str(context["place"]))
 
 
 def cancel_comment(booking: Booking) -> str:
@@ -125,11 +128,11 @@ def staff_email(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(environment().get_template("staff.txt").render(context))
+    plain = environment().get_template("staff.txt").render(context)
+    message.set_content(plain)
     message.add_alternative(
         environment().get_template("staff.html").render(context), subtype="html"
     )
-    text = event_text(letter)
     retracts = letter.notice.retracts
     ics = calendar_file(
         uid=f"{booking.reference}-staff@{sender.domain}",  # not the citizen's UID
@@ -137,9 +140,9 @@ def staff_email(
         cancelled=retracts,
         starts_at=booking.starts_at,
         ends_at=booking.ends_at,
-        summary=text.subject,
-        description=environment().get_template("staff.txt").render(context),
-        location=letter.join_url or text.location,
+        summary=_event_subject(letter, texts, context),
+        description=plain,
+        location=letter.join_url or str(context["place"]),
         organizer=(sender.name, sender.address),
         attendee=(member.name, member.email),
         now=now,
