@@ -132,11 +132,7 @@ class _StaffPlan:
         return _subtract(spans, relevant) if relevant else spans
 
     def is_free(self, start: int, occupies: int) -> bool:
-        busy = self.busy  # inlined: the month view asks this tens of thousands of times
-        i = bisect_right(busy.ends, start)
-        if i < len(busy.starts) and busy.starts[i] < start + occupies:
-            return False
-        return busy.elsewhere is None or busy.elsewhere.is_free(start, occupies)
+        return self.busy.is_free(start, occupies)
 
 
 class _Search:
@@ -179,9 +175,16 @@ class _Search:
         if self.municipality.is_closed_on(day):
             return False
         clock = _DayClock(day, self.tz)
+        occupies = self.occupies
         for plan in self.plans:
+            # plan.is_free, inlined: the month view asks this thousands of times
+            starts, ends, elsewhere = plan.busy.starts, plan.busy.ends, plan.busy.elsewhere
+            count = len(starts)
             for start in self.candidates(plan, day, clock):
-                if plan.is_free(start, self.occupies):
+                i = bisect_right(ends, start)
+                if i < count and starts[i] < start + occupies:
+                    continue
+                if elsewhere is None or elsewhere.is_free(start, occupies):
                     return True
         return False
 

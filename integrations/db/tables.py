@@ -119,6 +119,7 @@ bookings = Table(
         "staff_id",
         "starts_at",
         "busy_until",
+        "status",  # so that the availability query reads the index alone
         sqlite_where=text("status = 'active'"),
         postgresql_where=text("status = 'active'"),
     ),

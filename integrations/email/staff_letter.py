@@ -90,7 +90,8 @@ def _cancelled_by(letter: StaffLetter, texts: Texts) -> str:
 
 def event_text(letter: StaffLetter) -> EventText:
     """The Outlook event's subject and body. The subject starts with the reference, which is
-    how the free/busy reader knows the office's own events."""
+    how the free/busy reader knows the office's own events; it carries no name, because
+    colleagues who share the calendar see subjects (the body is the organizer's alone)."""
     texts = Texts(STAFF_LANGUAGE)
     context = _context(letter, texts)
     html = environment().get_template("staff.html").render(context)
@@ -102,7 +103,6 @@ def _event_subject(letter: StaffLetter, texts: Texts, context: dict[str, object]
         "staff.calendar.event_subject",
         reference=letter.booking.reference,
         service=context["service"],
-        citizen=letter.booking.contact.full_name,
     )
 
 
