@@ -43,6 +43,19 @@ class Busy:
         ordered = sorted(intervals)
         return cls([start for start, _ in ordered], [end for _, end in ordered])
 
+    @classmethod
+    def merged(cls, intervals: Iterable[Interval]) -> Busy:
+        """Intervals that may overlap (Outlook's and the desk's time off), joined."""
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in sorted(intervals):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        return cls(starts, ends)
+
 
 BusyTimes = Mapping[str, Busy]
 """Per staff id."""

@@ -23,6 +23,31 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Attendance(StrEnum):
+    """What the staff member recorded after the appointment."""
+
+    ATTENDED = "attended"
+    EXCUSED = "excused"
+    """Did not come, with a reason given."""
+    NO_SHOW = "no_show"
+    """Did not come, and gave no reason."""
+
+
+class CancelReason(StrEnum):
+    """The reasons a clerk picks from when the office calls an appointment off; anything
+    else is typed and kept as typed."""
+
+    ILLNESS = "illness"
+    OFFICE_CLOSED = "office_closed"
+    CITIZEN_ASKED = "citizen_asked"
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    """Sees and acts on everyone's appointments, and the office's figures."""
+
+
 @dataclass(frozen=True, slots=True)
 class LocalizedText:
     el: str
@@ -75,6 +100,11 @@ class StaffMember:
     time_off: tuple[Period, ...] = ()
     teams_user_id: str | None = None
     telegram_user_id: int | None = None
+    role: Role = Role.STAFF
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role is Role.MANAGER
 
     def offers(self, service_id: str, mode: Mode) -> bool:
         return service_id in self.service_ids and mode in self.modes
@@ -100,6 +130,16 @@ class BookingRules:
     """When citizens are reminded, before the start; a reminder already due is not sent."""
 
 
+@dataclass(frozen=True, slots=True)
+class DeskRules:
+    """When the staff desk writes to the staff on its own (local times, working days)."""
+
+    morning_list_at: time = time(7, 45)
+    """Each staff member's day, privately; the managers get the office's."""
+    unmarked_nudge_at: time = time(15, 0)
+    """After the day: one message listing the appointments left without an attendance."""
+
+
 @dataclass(frozen=True, eq=False)
 class Municipality:
     id: str
@@ -112,6 +152,7 @@ class Municipality:
     rules: BookingRules
     public_holidays: Container[date]
     closures: tuple[Period, ...] = ()
+    desk: DeskRules = DeskRules()
     _services_by_id: dict[str, Service] = field(init=False, repr=False)
     _staff_by_id: dict[str, StaffMember] = field(init=False, repr=False)
 
@@ -124,6 +165,9 @@ class Municipality:
 
     def staff_member(self, staff_id: str) -> StaffMember | None:
         return self._staff_by_id.get(staff_id)
+
+    def staff_by_telegram_id(self, telegram_user_id: int) -> StaffMember | None:
+        return next((s for s in self.staff if s.telegram_user_id == telegram_user_id), None)
 
     def staff_offering(self, service_id: str, mode: Mode) -> tuple[StaffMember, ...]:
         return tuple(s for s in self.staff if s.offers(service_id, mode))
@@ -224,6 +268,16 @@ class Booking(NewBooking):
     updated_at: datetime
     cancelled_by: str | None = None
     """Who cancelled it: CANCELLED_BY_CITIZEN, or a staff member's id."""
+    cancel_reason: str | None = None
+    """Why the office cancelled it: a CancelReason's value, or the words the staff typed."""
+    attendance: Attendance | None = None
+    attendance_by: str | None = None
+    """The staff id of who recorded the attendance."""
+    attendance_at: datetime | None = None
+
+    @property
+    def cancelled_by_office(self) -> bool:
+        return self.cancelled_by is not None and self.cancelled_by != CANCELLED_BY_CITIZEN
 
     @property
     def is_active(self) -> bool:

@@ -62,8 +62,10 @@ class BookingRepository(Protocol):
 
     async def update_details(self, booking: Booking, details: BookingDetails) -> Booking: ...
 
-    async def cancel(self, booking: Booking, now: datetime, by: str) -> Booking:
-        """`by`: CANCELLED_BY_CITIZEN or the staff member's id."""
+    async def cancel(
+        self, booking: Booking, now: datetime, by: str, reason: str | None = None
+    ) -> Booking:
+        """`by`: CANCELLED_BY_CITIZEN or the staff member's id; `reason`: the office's."""
         ...
 
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:

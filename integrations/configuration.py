@@ -20,12 +20,14 @@ import holidays
 from domain.model import (
     BookingRules,
     Configuration,
+    DeskRules,
     LocalizedText,
     MinimumNotice,
     Mode,
     Municipality,
     NextWorkingDay,
     Period,
+    Role,
     Service,
     StaffMember,
     TimeRange,
@@ -132,6 +134,10 @@ def load_configuration(path: Path | str) -> Configuration:
     _unique(root, "municipality", [m.id for m in municipalities])
     staff_ids = [s.id for m in municipalities for s in m.staff]
     _unique(root, "municipality[].staff", staff_ids)
+    telegram_ids = [str(s.telegram_user_id) for m in municipalities for s in m.staff]
+    _unique(
+        root, "municipality[].staff[].telegram_user_id", [t for t in telegram_ids if t != "None"]
+    )
     return Configuration(municipalities)
 
 
@@ -172,9 +178,28 @@ def _municipality(table: _Table) -> Municipality:
         rules=_rules(table.table("booking")),
         public_holidays=public_holidays,
         closures=tuple(_period(t, tz) for t in table.tables("closure", required=False)),
+        desk=_desk(table.table("staff_desk")) if table.has("staff_desk") else DeskRules(),
     )
     table.done()
     return municipality
+
+
+def _desk(table: _Table) -> DeskRules:
+    defaults = DeskRules()
+    desk = DeskRules(
+        morning_list_at=_time_of_day(table, "morning_list_at", defaults.morning_list_at),
+        unmarked_nudge_at=_time_of_day(table, "unmarked_nudge_at", defaults.unmarked_nudge_at),
+    )
+    table.done()
+    return desk
+
+
+def _time_of_day(table: _Table, name: str, default: time) -> time:
+    text = table.text(name, default.strftime("%H:%M"))
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise table.error(name, f"{text!r} is not a time of day (HH:MM)")
+    return time(int(match[1]), int(match[2]))
 
 
 def _time_zone(table: _Table, name: str) -> ZoneInfo:
@@ -282,6 +307,9 @@ def _staff(table: _Table, service_ids: set[str], tz: ZoneInfo) -> StaffMember:
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise table.error("email", f"{email!r} is not an email address")
     telegram_user_id = table.get("telegram_user_id", int, 0)
+    role = table.text("role", Role.STAFF.value)
+    if role not in {r.value for r in Role}:
+        raise table.error("role", f"{role!r} is not a role (staff or manager)")
     member = StaffMember(
         id=table.text("id"),
         name=table.text("name"),
@@ -292,6 +320,7 @@ def _staff(table: _Table, service_ids: set[str], tz: ZoneInfo) -> StaffMember:
         time_off=tuple(_period(t, tz) for t in table.tables("time_off", required=False)),
         teams_user_id=table.optional_text("teams_user_id"),
         telegram_user_id=telegram_user_id or None,
+        role=Role(role),
     )
     table.done()
     return member

@@ -1,5 +1,6 @@
 """The one query behind every availability view: the busy intervals of some staff members,
-from their bookings and from what their Outlook calendars say (`staff_busy`).
+from their bookings, from what their Outlook calendars say (`staff_busy`) and from the time off
+entered at the staff desk (`staff_time_off`).
 
 It returns a row per staff member and source, their intervals aggregated by the database as
 epoch seconds (arrays on PostgreSQL, JSON arrays on SQLite), so that the month view of a busy office
@@ -31,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.availability import Busy, BusyTimes
 from domain.model import BookingStatus
-from integrations.db.tables import bookings, staff_busy
+from integrations.db.tables import bookings, staff_busy, staff_time_off
 
 MAX_APPOINTMENT_SPAN = timedelta(days=1)
 """No booking, and no stored busy interval, spans more than this (a longer absence is stored a
@@ -54,25 +55,35 @@ async def fetch_busy_times(
         "ignoring": ignoring or 0,  # booking ids start at 1
     }
     rows = (await connection.execute(_QUERIES[dialect], parameters)).all()
-    layers: dict[int, dict[str, Busy]] = {_BOOKINGS: {}, _OUTLOOK: {}}
+    layers: dict[int, dict[str, Busy]] = {_BOOKINGS: {}, _OUTLOOK: {}, _TIME_OFF: {}}
     for staff_id, layer, starts, ends in rows:
         if dialect == "postgresql":
             layers[layer][staff_id] = Busy(starts, ends)
         else:
             layers[layer][staff_id] = _busy(loads(starts), loads(ends))
-    if not layers[_OUTLOOK]:
+    elsewhere = layers[_OUTLOOK]
+    for staff_id, away in layers[_TIME_OFF].items():
+        outlook = elsewhere.get(staff_id, Busy((), ()))
+        elsewhere[staff_id] = Busy.merged(
+            [*_intervals(away), *_intervals(outlook)]  # time off may overlap a meeting
+        )
+    if not elsewhere:
         return layers[_BOOKINGS]
     result = dict(layers[_BOOKINGS])
-    for staff_id, elsewhere in layers[_OUTLOOK].items():
+    for staff_id, other in elsewhere.items():
         own = result.get(staff_id, Busy((), ()))
-        result[staff_id] = Busy(own.starts, own.ends, elsewhere)
+        result[staff_id] = Busy(own.starts, own.ends, other)
     return result
 
 
-_BOOKINGS, _OUTLOOK = 0, 1
+_BOOKINGS, _OUTLOOK, _TIME_OFF = 0, 1, 2
 
 
-def _query(booking_aggregates: tuple[Any, Any], outlook_aggregates: tuple[Any, Any]) -> Any:
+def _query(
+    booking_aggregates: tuple[Any, Any],
+    outlook_aggregates: tuple[Any, Any],
+    time_off_aggregates: tuple[Any, Any],
+) -> Any:
     """Built once: the month view should not pay for building a statement each time."""
     from_bookings = (
         select(bookings.c.staff_id, literal(_BOOKINGS).label("layer"), *booking_aggregates)
@@ -96,7 +107,17 @@ def _query(booking_aggregates: tuple[Any, Any], outlook_aggregates: tuple[Any, A
         )
         .group_by(staff_busy.c.staff_id)
     )
-    return union_all(from_bookings, from_outlook)
+    # Time off may be longer than a day, so no lower bound on its start: the desk's rows are few.
+    from_time_off = (
+        select(staff_time_off.c.staff_id, literal(_TIME_OFF).label("layer"), *time_off_aggregates)
+        .where(
+            staff_time_off.c.staff_id.in_(bindparam("staff_ids", expanding=True)),
+            staff_time_off.c.starts_at < bindparam("end"),
+            staff_time_off.c.ends_at > bindparam("start"),
+        )
+        .group_by(staff_time_off.c.staff_id)
+    )
+    return union_all(from_bookings, from_outlook, from_time_off)
 
 
 def _postgres_epochs(column: Any, order: Any) -> Any:
@@ -119,12 +140,21 @@ _QUERIES = {
             _postgres_epochs(staff_busy.c.starts_at, staff_busy.c.starts_at),
             _postgres_epochs(staff_busy.c.ends_at, staff_busy.c.starts_at),
         ),
+        (
+            _postgres_epochs(staff_time_off.c.starts_at, staff_time_off.c.starts_at),
+            _postgres_epochs(staff_time_off.c.ends_at, staff_time_off.c.starts_at),
+        ),
     ),
     "sqlite": _query(
         (_sqlite_epochs(bookings.c.starts_at), _sqlite_epochs(bookings.c.busy_until)),
         (_sqlite_epochs(staff_busy.c.starts_at), _sqlite_epochs(staff_busy.c.ends_at)),
+        (_sqlite_epochs(staff_time_off.c.starts_at), _sqlite_epochs(staff_time_off.c.ends_at)),
     ),
 }
+
+
+def _intervals(busy: Busy) -> list[tuple[int, int]]:
+    return list(zip(busy.starts, busy.ends, strict=True))
 
 
 def _busy(starts: list[int], ends: list[int]) -> Busy:

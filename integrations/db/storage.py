@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.availability import BusyTimes
 from domain.errors import SlotTaken
 from domain.model import (
+    Attendance,
     Booking,
     BookingDetails,
     BookingStatus,
@@ -85,6 +86,10 @@ def _booking(row: Row[Any]) -> Booking:
         created_at=row.created_at,
         updated_at=row.updated_at,
         cancelled_by=row.cancelled_by,
+        cancel_reason=row.cancel_reason,
+        attendance=Attendance(row.attendance) if row.attendance else None,
+        attendance_by=row.attendance_by,
+        attendance_at=row.attendance_at,
     )
 
 
@@ -197,11 +202,14 @@ class SqlBookingRepository:
             third_person_email=third.email if third else None,
         )
 
-    async def cancel(self, booking: Booking, now: datetime, by: str) -> Booking:
+    async def cancel(
+        self, booking: Booking, now: datetime, by: str, reason: str | None = None
+    ) -> Booking:
         return await self._update(
             booking,
             status=BookingStatus.CANCELLED.value,
             cancelled_by=by,
+            cancel_reason=reason,
             sequence=bookings.c.sequence + 1,
             updated_at=now,
         )

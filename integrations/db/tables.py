@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -110,6 +111,10 @@ bookings = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("cancelled_by", String(64)),
+    Column("cancel_reason", String(300)),
+    Column("attendance", String(16)),
+    Column("attendance_by", String(64)),
+    Column("attendance_at", UTCDateTime),
     CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     CheckConstraint("busy_until >= ends_at", name="busy_until_after_end"),
     CheckConstraint("status IN ('active', 'cancelled')", name="known_status"),
@@ -239,3 +244,40 @@ staff_calendar = Table(
     Column("cancelled", Boolean, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+staff_time_off = Table(
+    "staff_time_off",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", String(64), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("reason", String(300), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_staff_time_off_staff_id_starts_at_ends_at", "staff_id", "starts_at", "ends_at"),
+)
+"""Time off entered from the staff desk, beside the configuration file's."""
+
+staff_actions = Table(
+    "staff_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("booking_id", Integer),
+    Column("detail", String(300), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_staff_actions_at", "at"),
+)
+"""The audit: every staff action, who and when."""
+
+staff_desk_sends = Table(
+    "staff_desk_sends",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("staff_id", String(64), primary_key=True),
+    Column("sent_at", UTCDateTime, nullable=False),
+)
+"""Morning lists and nudges already sent: claimed here first, so each goes once."""
