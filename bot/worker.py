@@ -14,15 +14,18 @@ from aiogram import Bot
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.telegram.desk_schedule import DeskSchedule
 from bot.telegram.notices import StaffGroup, TelegramChat, telegram_manage_url
+from bot.telegram.staff_desk import Desk
 from bot.viber.client import ViberClient
 from bot.viber.notices import ViberChat, viber_manage_url
 from domain.model import ChannelIdentity
 from domain.notifications import Kind
 from integrations.db.outbox import OutboxRow
+from integrations.db.staff_desk import SqlStaffDesk
 from integrations.db.viber_subscribers import SqlViberSubscribers
 from integrations.db.video_meetings import SqlVideoMeetings
-from integrations.outbox.chat_reminders import ChatReminders, ChatSender
+from integrations.outbox.chat_reminders import ChatNotices, ChatReminders, ChatSender
 from integrations.outbox.emails import ManageUrl
 from integrations.outbox.wiring import build_worker
 from integrations.outbox.worker import Clock, Deliverer, Drop, OneByOne, OutboxWorker, Report
@@ -86,6 +89,12 @@ def build_outbox_worker(
     if chats:  # without a chat channel, chat reminders wait for a worker that has one
         reminders = ChatReminders(app.storage, app.configuration, meetings.join_url, clock, chats)
         extra[Kind.CHAT_REMINDER] = OneByOne(reminders, stopping, at_once=30)
+        notices = ChatNotices(app.storage, app.configuration, chats)
+        extra[Kind.CHAT_NOTICE] = OneByOne(notices, stopping, at_once=30)
+    background = []
+    if bot is not None:
+        desk = Desk(app.configuration, SqlStaffDesk(app.storage), settings.staff_chat_id, clock)
+        background.append(DeskSchedule(desk, bot).run)
     return build_worker(
         settings,
         app.configuration,
@@ -95,6 +104,7 @@ def build_outbox_worker(
         stopping=stopping,
         meetings=meetings,
         clock=clock,
+        background=background,
         lease=timedelta(seconds=settings.outbox_lease_s),
         **options,  # type: ignore[arg-type]
     )

@@ -24,7 +24,7 @@ from dialogs.menu_steps import (
 )
 from dialogs.one_at_a_time import PerCitizen
 from dialogs.ports import ConversationStore, ManageLinks
-from dialogs.screens import Choice, Event, Screen
+from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
 from dialogs.texts import Texts
 from dialogs.turn import Answered, GoTo, Refused, Stay, Step, Turn
@@ -47,6 +47,7 @@ STEPS: dict[str, Step] = {
     )
 }
 MAX_TEXT = 2000
+
 COMMANDS = {
     "/book": "book",
     "/mybookings": "mine",
@@ -202,6 +203,9 @@ class Dialog:
             turn.greet()
         elif action == "book":
             await start_booking(turn)
+        elif action.startswith(REBOOK):  # the button of an office cancellation's message
+            service_id, _, mode = action.removeprefix(REBOOK).partition(":")
+            await start_booking(turn, like=(service_id, mode))
         else:
             state.end_flow()
             state.go_to(action)

@@ -79,11 +79,18 @@ def take_answers(turn: Turn, values: dict[str, object]) -> None:
         turn.answers[key] = value
 
 
-async def start_booking(turn: Turn) -> None:
+async def start_booking(turn: Turn, like: tuple[str, str] | None = None) -> None:
+    """`like`: (service id, mode) of an appointment the office called off, so that the
+    citizen lands on the days with free times for the same service."""
     turn.state.end_flow()
     turn.state.flow = "book"
     if len(turn.configuration.municipalities) == 1:
         turn.answers["municipality"] = turn.configuration.municipalities[0].id
+    if like is not None and len(turn.configuration.municipalities) == 1:
+        service_id, mode = like
+        service = turn.configuration.municipalities[0].service(service_id)
+        if service is not None and mode in {m.value for m in service.modes}:
+            turn.answers.update({"mode": mode, "service": service_id})
     async with turn.storage.reading() as uow:
         citizen = await uow.citizens.get(turn.event.identity)
     turn.answers["has_saved_contact"] = bool(citizen and citizen.contact)

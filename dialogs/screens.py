@@ -44,3 +44,8 @@ class Event:
     choice: str | None = None
     language_hint: str | None = None
     """The channel's idea of the citizen's language (Telegram's language_code)."""
+
+
+REBOOK = "rebook:"
+"""nav:rebook:<service>:<mode>: a new booking of that service, from the day step (the button of
+the office's cancellation notice)."""

@@ -14,6 +14,8 @@ from babel.dates import format_date, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from domain.model import CancelReason
+
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 
 
@@ -36,6 +38,15 @@ class Texts:
     def __call__(self, key: str, **params: object) -> str:
         text = self._catalog.gettext(key)
         return text.format(**params) if params else text
+
+    def cancel_reason(self, reason: str | None) -> str:
+        """The office's reason for calling an appointment off: a picked one in this language,
+        a typed one as typed."""
+        if not reason:
+            return ""
+        if reason in {r.value for r in CancelReason}:
+            return self(f"cancel_reason.{reason}")
+        return reason
 
     def day(self, day: date) -> str:
         """ "Πέμπτη 18 Φεβρουαρίου" / "Thursday 18 February"."""

@@ -134,9 +134,9 @@ class BookingRules:
 class DeskRules:
     """When the staff desk writes to the staff on its own (local times, working days)."""
 
-    morning_list_at: time = time(7, 45)
-    """Each staff member's day, privately; the managers get the office's."""
-    unmarked_nudge_at: time = time(15, 0)
+    morning_list_at: time | None = time(7, 45)
+    """Each staff member's day, privately; the managers get the office's. None: not sent."""
+    unmarked_nudge_at: time | None = time(15, 0)
     """After the day: one message listing the appointments left without an attendance."""
 
 

@@ -32,6 +32,9 @@ class Kind(StrEnum):
     """The booking in the calendar of the staff member who takes it, with the citizen's
     details: an Outlook event, or an e-mail with a calendar file."""
     CHAT_REMINDER = "chat_reminder"
+    CHAT_NOTICE = "chat_notice"
+    """The office called the appointment off: the citizen is told in their chat, with the
+    reason and a button to book again."""
     EMAIL_REMINDER = "email_reminder"
     STAFF_ALERT = "staff_alert"
     """Tells the staff group that a notification could not be delivered."""
@@ -98,6 +101,8 @@ def notifications_for(
         planned.append(notification(Kind.THIRD_PERSON_EMAIL))
     planned.append(notification(Kind.STAFF_PING, shows_link=False))
     planned.append(notification(Kind.STAFF_CALENDAR))
+    if change is Change.CANCELLED and booking.cancelled_by_office:
+        planned.append(notification(Kind.CHAT_NOTICE, shows_link=False))
     if change is not Change.CANCELLED:
         for lead in reminders_before:
             due = booking.starts_at - lead

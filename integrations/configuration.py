@@ -194,11 +194,13 @@ def _desk(table: _Table) -> DeskRules:
     return desk
 
 
-def _time_of_day(table: _Table, name: str, default: time) -> time:
-    text = table.text(name, default.strftime("%H:%M"))
+def _time_of_day(table: _Table, name: str, default: time | None) -> time | None:
+    text = table.text(name, default.strftime("%H:%M") if default else "off")
+    if text.strip().lower() == "off":
+        return None
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise table.error(name, f"{text!r} is not a time of day (HH:MM)")
+        raise table.error(name, f'{text!r} is not a time of day (HH:MM) or "off"')
     return time(int(match[1]), int(match[2]))
 
 

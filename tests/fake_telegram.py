@@ -1,7 +1,8 @@
 """A small local server that speaks the Telegram Bot API, as documented at
 core.telegram.org/bots/api, for the calls the bot makes: getMe, getUpdates (long poll with
-`timeout` and `offset`), sendMessage, editMessageText, editMessageReplyMarkup,
-answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook.
+`timeout` and `offset`), sendMessage, sendPhoto, sendDocument (multipart uploads),
+editMessageText, editMessageReplyMarkup, answerCallbackQuery, setMyCommands (with scopes),
+setWebhook, deleteWebhook.
 
 Tests queue updates as a citizen would cause them and read what the bot sent back.
 """
@@ -29,16 +30,26 @@ class SentMessage:
     keyboard: list[list[dict[str, str]]] = field(default_factory=list)
 
     def as_api(self) -> dict[str, Any]:
+        chat_type = "private" if self.chat_id > 0 else "supergroup"
         message: dict[str, Any] = {
             "message_id": self.message_id,
             "date": int(time.time()),
-            "chat": {"id": self.chat_id, "type": "private"},
+            "chat": {"id": self.chat_id, "type": chat_type},
             "from": BOT_USER,
             "text": self.text,
         }
         if self.keyboard:
             message["reply_markup"] = {"inline_keyboard": self.keyboard}
         return message
+
+
+@dataclass
+class UploadedFile:
+    method: str
+    chat_id: int
+    filename: str
+    content: bytes
+    caption: str
 
 
 class FakeTelegram:
@@ -51,6 +62,10 @@ class FakeTelegram:
         self.screen_changes: dict[int, int] = {}
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
+        """Default scope: by language code ("" for all)."""
+        self.scoped_commands: dict[tuple[str, int, int, str], list[str]] = {}
+        """(scope type, chat id, user id, language) → command names."""
+        self.files: list[UploadedFile] = []
         self._updates: list[dict[str, Any]] = []
         self._confirmed = 0
         self._new_update = asyncio.Event()
@@ -107,16 +122,33 @@ class FakeTelegram:
     def user(user_id: int, language: str = "el") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": "Πολίτης", "language_code": language}
 
-    def text_update(self, user_id: int, text: str, language: str = "el") -> dict[str, Any]:
-        return {
-            "message": {
-                "message_id": next(self._ids),
-                "date": int(time.time()),
-                "chat": {"id": user_id, "type": "private"},
-                "from": self.user(user_id, language),
-                "text": text,
-            }
+    def text_update(
+        self,
+        user_id: int,
+        text: str,
+        language: str = "el",
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> dict[str, Any]:
+        """`chat_id`: a group's (negative) id, for a message in the group; `reply_to`: the id of
+        a message the bot sent, which this one answers."""
+        chat = {"id": user_id, "type": "private"}
+        if chat_id is not None and chat_id != user_id:
+            chat = {"id": chat_id, "type": "supergroup", "title": "Staff"}
+        message: dict[str, Any] = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.user(user_id, language),
+            "text": text,
         }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = self.messages[reply_to].as_api()
+        return {"message": message}
 
     def press_update(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
         return {
@@ -176,7 +208,13 @@ class FakeTelegram:
             return dict(await request.json())
         data = dict(await request.post())
         data.update(request.query)
-        return {k: v for k, v in data.items() if isinstance(v, str)}
+        params: dict[str, Any] = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                params[key] = value
+            elif isinstance(value, web.FileField):  # an upload: sendPhoto, sendDocument
+                params[key] = (value.filename, value.file.read())
+        return params
 
     @staticmethod
     def _ok(result: Any) -> web.Response:
@@ -250,6 +288,7 @@ class FakeTelegram:
         if message is None:
             return self._error(400, "Bad Request: message to edit not found")
         message.keyboard = self._keyboard(params)
+        await self._changed_screen(message.chat_id, message.message_id)
         return self._ok(message.as_api())
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
@@ -259,8 +298,64 @@ class FakeTelegram:
     async def _api_setMyCommands(self, params: dict[str, Any]) -> web.Response:
         commands = params.get("commands", "[]")
         language = str(params.get("language_code") or "")
-        self.commands[language] = json.loads(commands) if isinstance(commands, str) else commands
+        listed = json.loads(commands) if isinstance(commands, str) else commands
+        scope = params.get("scope")
+        scope = json.loads(scope) if isinstance(scope, str) else scope
+        if not scope or scope.get("type") == "default":
+            self.commands[language] = listed
+        else:
+            key = (scope["type"], int(scope["chat_id"]), int(scope.get("user_id", 0)), language)
+            self.scoped_commands[key] = [c["command"] for c in listed]
         return self._ok(True)
+
+    def commands_for(self, chat_id: int, user_id: int, language: str = "el") -> list[str]:
+        """The menu a user sees in a chat, as Telegram resolves scopes (narrowest first)."""
+        for key in (
+            ("chat_member", chat_id, user_id, language),
+            ("chat_member", chat_id, user_id, ""),
+            ("chat", chat_id, 0, language),
+            ("chat", chat_id, 0, ""),
+        ):
+            if key in self.scoped_commands:
+                return self.scoped_commands[key]
+        return [c["command"] for c in self.commands.get(language, self.commands.get("", []))]
+
+    async def _upload(self, method: str, field: str, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        upload = params.get(field)
+        if isinstance(upload, str) and upload.startswith("attach://"):
+            upload = params.get(upload.removeprefix("attach://"))
+        if not isinstance(upload, tuple):
+            return self._error(400, f"Bad Request: there is no {field} in the request")
+        filename, content = upload
+        caption = str(params.get("caption", ""))
+        self.files.append(UploadedFile(method, chat_id, filename, content, caption))
+        message = SentMessage(chat_id, next(self._ids), caption)
+        self.messages[message.message_id] = message
+        file = {"file_id": f"f{message.message_id}", "file_unique_id": f"u{message.message_id}"}
+        if field == "photo":
+            shown: Any = [file | {"width": 1000, "height": 400}]
+        else:
+            shown = file | {"file_name": filename}
+        async with self._changed:
+            self._changed.notify_all()
+        return self._ok(message.as_api() | {field: shown})
+
+    async def wait_for_file(self, chat_id: int, count: int = 1, seconds: float = 15) -> None:
+        """Until `count` files have been sent to this chat."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(
+                    lambda: sum(1 for f in self.files if f.chat_id == chat_id) >= count
+                ),
+                seconds,
+            )
+
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
+        return await self._upload("sendPhoto", "photo", params)
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> web.Response:
+        return await self._upload("sendDocument", "document", params)
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> web.Response:
         return self._ok(True)

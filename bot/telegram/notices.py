@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
 
+from bot.telegram.render import keyboard
+from dialogs.screens import Choice, Screen
 from dialogs.texts import Texts
 from domain.model import ChannelIdentity, Configuration
 from domain.notifications import Kind
@@ -138,9 +140,12 @@ class TelegramChat:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def __call__(self, user_id: str, text: str, language: str) -> Outcome:
+    async def __call__(
+        self, user_id: str, text: str, language: str, button: Choice | None = None
+    ) -> Outcome:
+        markup = keyboard(Screen(text, ((button,),))) if button else None
         try:
-            await self._bot.send_message(int(user_id), text)
+            await self._bot.send_message(int(user_id), text, reply_markup=markup)
         except TelegramForbiddenError:
             return Drop()  # the citizen blocked the bot; the e-mail reminder still goes
         except TelegramNetworkError as error:

@@ -11,16 +11,24 @@ from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand, TelegramObject, Update
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+    TelegramObject,
+    Update,
+)
 from redis.asyncio import Redis
 
 from bot.app import App
 from bot.telegram import response_models
 from bot.telegram.delivery import Delivery
 from bot.telegram.handlers import citizen_router
+from bot.telegram.staff_desk import MANAGER_COMMANDS, STAFF_COMMANDS, Desk, staff_router
 from bot.telegram.webhook import WEBHOOK_PATH
 from dialogs.texts import Texts
 from integrations.db.seen_updates import SqlSeenUpdates
+from integrations.db.staff_desk import SqlStaffDesk
 from integrations.outbox.worker import OutboxWorker
 from integrations.pace import SharedPace
 
@@ -68,19 +76,48 @@ class OncePerUpdate(BaseMiddleware):
         return result
 
 
+def make_desk(app: App) -> Desk:
+    return Desk(app.configuration, SqlStaffDesk(app.storage), app.settings.staff_chat_id)
+
+
 def make_dispatcher(app: App) -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher.update.outer_middleware(OncePerUpdate(SqlSeenUpdates(app.engine)))
+    dispatcher.include_router(staff_router(make_desk(app)))  # staff first; the rest go on
     dispatcher.include_router(citizen_router(app.dialog))
     return dispatcher
 
 
-async def register_commands(bot: Bot) -> None:
-    """The command menu in Greek for Greek-speaking users, in English for everyone else."""
+async def register_commands(bot: Bot, app: App) -> None:
+    """The command menu in Greek for Greek-speaking users, in English for everyone else. The
+    staff's commands only in the menus of the staff: in each one's private chat with the bot,
+    and for each of them in the staff group (per-chat scopes: citizens never see them)."""
+    staff_chat_id = app.settings.staff_chat_id
     for language, code in (("el", "el"), ("en", None)):
         texts = Texts(language)
-        commands = [BotCommand(command=c, description=texts(f"command.{c}")) for c in COMMANDS]
-        await bot.set_my_commands(commands, language_code=code)
+
+        def menu(names: tuple[str, ...], texts: Texts = texts) -> list[BotCommand]:
+            return [BotCommand(command=c, description=texts(f"command.{c}")) for c in names]
+
+        await bot.set_my_commands(menu(COMMANDS), language_code=code)
+        for office in app.configuration.municipalities:
+            for member in office.staff:
+                if member.telegram_user_id is None:
+                    continue
+                desk = STAFF_COMMANDS + (MANAGER_COMMANDS if member.is_manager else ())
+                await bot.set_my_commands(
+                    menu(desk + COMMANDS),
+                    scope=BotCommandScopeChat(chat_id=member.telegram_user_id),
+                    language_code=code,
+                )
+                if staff_chat_id is not None:
+                    await bot.set_my_commands(
+                        menu(desk),
+                        scope=BotCommandScopeChatMember(
+                            chat_id=staff_chat_id, user_id=member.telegram_user_id
+                        ),
+                        language_code=code,
+                    )
 
 
 async def run_polling(app: App, worker: Callable[[Bot], OutboxWorker] | None = None) -> None:
@@ -92,7 +129,7 @@ async def run_polling(app: App, worker: Callable[[Bot], OutboxWorker] | None = N
     working = asyncio.create_task(outbox_worker.run()) if outbox_worker else None
     try:
         await bot.delete_webhook(drop_pending_updates=False)
-        await register_commands(bot)
+        await register_commands(bot, app)
         await dispatcher.start_polling(bot, polling_timeout=POLLING_TIMEOUT_S, handle_signals=True)
     finally:
         if outbox_worker and working:
@@ -109,4 +146,4 @@ async def register_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
         secret_token=settings.webhook_secret,
         allowed_updates=dispatcher.resolve_used_update_types(),
     )
-    await register_commands(bot)
+    await register_commands(bot, app)

@@ -48,11 +48,13 @@ class ViberChat:
         self._subscribers = subscribers
         self._clock = clock
 
-    async def __call__(self, user_id: str, text: str, language: str) -> Outcome:
+    async def __call__(
+        self, user_id: str, text: str, language: str, button: Choice | None = None
+    ) -> Outcome:
         if await self._subscribers.unsubscribed(user_id):
             return Drop()
-        to_bookings = Choice("nav:mine", Texts(language)("menu.mine"))
-        body = self._client.message_body(text, keyboard(Screen(text, ((to_bookings,),))))
+        button = button or Choice("nav:mine", Texts(language)("menu.mine"))
+        body = self._client.message_body(text, keyboard(Screen(text, ((button,),))))
         try:
             await self._client.send_message(user_id, body)
         except NotReachable:

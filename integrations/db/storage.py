@@ -59,7 +59,7 @@ def _translate_write_error(error: DBAPIError) -> Exception:
     return error
 
 
-def _booking(row: Row[Any]) -> Booking:
+def booking_of(row: Row[Any]) -> Booking:
     third_person = None
     if row.third_person_name is not None or row.third_person_email is not None:
         third_person = ThirdPerson(row.third_person_name, row.third_person_email)
@@ -154,7 +154,7 @@ class SqlBookingRepository:
             row = result.one()
         except DBAPIError as error:
             raise _translate_write_error(error) from error
-        return _booking(row)
+        return booking_of(row)
 
     async def get(self, booking_id: int) -> Booking | None:
         return await self._one(bookings.c.id == booking_id)
@@ -165,7 +165,7 @@ class SqlBookingRepository:
     async def _one(self, condition: Any) -> Booking | None:
         result = await self._connection.execute(select(bookings).where(condition))
         row = result.one_or_none()
-        return _booking(row) if row is not None else None
+        return booking_of(row) if row is not None else None
 
     async def move(
         self,
@@ -225,7 +225,7 @@ class SqlBookingRepository:
             row = (await self._connection.execute(statement)).one()
         except DBAPIError as error:
             raise _translate_write_error(error) from error
-        return _booking(row)
+        return booking_of(row)
 
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
         result = await self._connection.execute(
@@ -237,7 +237,7 @@ class SqlBookingRepository:
             )
             .order_by(bookings.c.starts_at)
         )
-        return [_booking(row) for row in result]
+        return [booking_of(row) for row in result]
 
 
 class SqlCitizenRepository:
@@ -292,6 +292,11 @@ class SqlUnitOfWork:
         self.bookings = SqlBookingRepository(connection)
         self.citizens = SqlCitizenRepository(connection)
         self.outbox = SqlOutboxRepository(connection, datetime.now(UTC))
+
+    @property
+    def connection(self) -> AsyncConnection:
+        """For repositories beside these (the staff desk) that write in the same transaction."""
+        return self._connection
 
     async def commit(self) -> None:
         await self._connection.commit()

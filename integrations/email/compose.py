@@ -94,6 +94,11 @@ def booking_email(letter: Letter, sender: Sender, now: datetime, message_id: str
         "t": texts,
         "kind": letter.kind.value,
         "cancels": letter.kind.cancels,
+        "office_reason": (
+            texts.cancel_reason(booking.cancel_reason) or texts("cancel_reason.none")
+            if letter.kind.cancels and booking.cancelled_by_office
+            else ""
+        ),
         "to_third_person": letter.kind.to_third_person,
         "name": letter.recipient[0],
         "citizen": booking.contact.full_name,

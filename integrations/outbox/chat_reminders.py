@@ -1,11 +1,13 @@
-"""Reminders in the citizen's chat, on the channel they booked from. The text is the same on
-every channel; each channel brings a sender for it."""
+"""Reminders in the citizen's chat, on the channel they booked from, and the office's notice
+when it calls an appointment off. The text is the same on every channel; each channel brings a
+sender for it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Protocol
 
+from dialogs.screens import REBOOK, Choice
 from dialogs.texts import Texts
 from domain.model import Configuration, Mode
 from domain.ports import Storage
@@ -16,10 +18,12 @@ from integrations.outbox.worker import Clock, Drop, Outcome
 
 
 class ChatSender(Protocol):
-    async def __call__(self, user_id: str, text: str, language: str) -> Outcome:
-        """Sends `text` to one citizen, who reads `language`. Returns DONE, Drop (the citizen
-        blocked the bot or left; the e-mail reminder still goes) or Later (a limit to wait
-        for); raises DeliveryFailed or Undeliverable."""
+    async def __call__(
+        self, user_id: str, text: str, language: str, button: Choice | None = None
+    ) -> Outcome:
+        """Sends `text` to one citizen, who reads `language`, with one button (by default
+        their bookings). Returns DONE, Drop (the citizen blocked the bot or left; the e-mail
+        still goes) or Later (a limit to wait for); raises DeliveryFailed or Undeliverable."""
         ...
 
 
@@ -68,3 +72,41 @@ class ChatReminders:
             lines.append(texts("email.place", value=address))
         lines.append(texts("chat.reminder.manage"))
         return "\n".join(lines)
+
+
+class ChatNotices:
+    """The office called an appointment off: the citizen reads why in their chat, with a
+    button that starts a new booking of the same service at the days with free times."""
+
+    def __init__(
+        self, storage: Storage, configuration: Configuration, senders: Mapping[str, ChatSender]
+    ) -> None:
+        self._storage = storage
+        self._configuration = configuration
+        self._senders = senders
+
+    async def __call__(self, row: OutboxRow) -> Outcome:
+        data = await load_booking(self._storage, self._configuration, row)
+        if data is None or data.is_stale(row) or not data.booking.cancelled_by_office:
+            return Drop()
+        send = self._senders.get(data.citizen.identity.channel)
+        if send is None:
+            return Drop()  # the e-mail tells them
+        booking, citizen, municipality = data.booking, data.citizen, data.municipality
+        texts = Texts(citizen.language)
+        service = municipality.service(booking.service_id)
+        when = texts.when(booking.starts_at, data.citizen_zone, municipality.time_zone)
+        lines = [
+            texts("chat.office_cancelled", reference=booking.reference, when=when),
+            service.name.in_language(citizen.language) if service else booking.service_id,
+            texts(
+                "chat.office_cancelled.reason",
+                reason=texts.cancel_reason(booking.cancel_reason) or texts("cancel_reason.none"),
+            ),
+            texts("chat.office_cancelled.sorry"),
+        ]
+        again = Choice(
+            f"nav:{REBOOK}{booking.service_id}:{booking.mode.value}",
+            texts("chat.office_cancelled.book_again"),
+        )
+        return await send(citizen.identity.user_id, "\n".join(lines), citizen.language, again)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from domain.model import Configuration
 from domain.notifications import Kind
@@ -33,6 +34,8 @@ from integrations.settings import Settings
 log = logging.getLogger(__name__)
 
 DeliverOne = Callable[[OutboxRow], Awaitable[Outcome | None]]
+Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+"""A background job of the worker: runs until the event is set."""
 
 
 async def no_manage_link(*_: object) -> None:
@@ -51,6 +54,7 @@ def build_worker(
     meetings: SqlVideoMeetings | None = None,
     smtp_tls_context: ssl.SSLContext | None = None,
     clock: Clock = lambda: datetime.now(UTC),
+    background: Sequence[Job] = (),
     **worker_options: object,
 ) -> OutboxWorker:
     """`extra`: deliverers that need a chat channel (staff pings, chat reminders)."""
@@ -100,7 +104,7 @@ def build_worker(
             )
         )
     deliverers.update(extra or {})
-    background = []
+    background = list(background)
     if isinstance(provider, TeamsMeetings):
         refresh = FreeBusyRefresh(
             configuration,
