@@ -53,7 +53,8 @@ class DeskSchedule:
         for office in self._desk.configuration.municipalities:
             local = now.astimezone(office.time_zone)
             today = local.date()
-            if office.is_closed_on(today):
+            weekday = today.weekday()
+            if office.is_closed_on(today) or not any(m.weekly_hours[weekday] for m in office.staff):
                 continue
             wall = local.time()
             morning, nudge = office.desk.morning_list_at, office.desk.unmarked_nudge_at
@@ -64,7 +65,7 @@ class DeskSchedule:
             for member in office.staff:
                 if member.telegram_user_id is None:
                     continue
-                if not member.is_manager and not member.weekly_hours[today.weekday()]:
+                if not member.is_manager and not member.weekly_hours[weekday]:
                     continue
                 if morning_due:
                     await self._morning(office, member, today, now)

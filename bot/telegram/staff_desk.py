@@ -59,6 +59,8 @@ Clock = Callable[[], datetime]
 STAFF_COMMANDS = ("today", "tomorrow", "day", "timeoff", "desk")
 MANAGER_COMMANDS = ("figures", "export", "audit")
 AUDIT_LINES = 20
+WHOAMI = "myid"
+"""Not in any menu: the README tells staff to send it once, to learn their Telegram id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,13 @@ def staff_router(desk: Desk) -> Router:
         return {"presser": presser} if presser else False
 
     commands = Command(*STAFF_COMMANDS, *MANAGER_COMMANDS)
+
+    @router.message(Command(WHOAMI), F.chat.type == "private")
+    async def on_whoami(message: Message) -> None:
+        """Anyone's own Telegram id, for the IT to put in the configuration; nothing else."""
+        if message.from_user is not None:
+            texts = staff_texts(message.from_user)
+            await message.answer(texts("desk.myid", id=message.from_user.id))
 
     @router.message(commands, staff_only)
     async def on_command(

@@ -109,7 +109,18 @@ async def test_a_clerk_marks_a_no_show_and_cancels_an_appointment_for_the_citize
         phone="+306998877665",
         reference="XAN-TMRRW",
     )
+    typed = await add_booking(
+        database,
+        chania,
+        citizen=5103,
+        staff_id="staff-2",
+        starts_at=athens_at(chania, day + timedelta(days=1), time(11, 0)),
+        email="eleni@example.com",
+        reference="XAN-TYPED",
+    )
     clerk = TelegramCitizen(telegram, CLERK)
+    await clerk.say("/myid")
+    assert f"Telegram id): {CLERK}" in clerk.text
     await clerk.say("/today")
     assert "XAN-TODAY" in clerk.text
     for detail in ("Μαρία Παπαδάκη", "Έλεγχος φακέλου", "1234/2026", "maria@example.com"):
@@ -132,6 +143,26 @@ async def test_a_clerk_marks_a_no_show_and_cancels_an_appointment_for_the_citize
     assert (cancelled.status, cancelled.cancelled_by) == ("cancelled", "staff-2")
     assert cancelled.cancel_reason == "illness"
 
+    # Another reason, typed as a reply to the bot's question.
+    await clerk.press_data(f"sd:c:{typed}")
+    await clerk.press("Άλλη αιτία")
+    assert "ως απάντηση σε αυτό το μήνυμα" in clerk.text
+    question = clerk.screen
+    assert question is not None
+    before = telegram.screen_changes[CLERK]
+    telegram.push(
+        telegram.text_update(CLERK, "Διακοπή ρεύματος στο κτίριο", reply_to=question.message_id)
+    )
+    clerk.screen = await telegram.wait_for_screen(CLERK, before)
+    assert "Το ραντεβού XAN-TYPED ακυρώθηκε" in clerk.text
+    (typed_cancel,) = [b for b in await table_rows(database, bookings) if b.id == typed]
+    assert typed_cancel.cancel_reason == "Διακοπή ρεύματος στο κτίριο"
+    await wait_until(lambda: bool(running.mailbox.to("eleni@example.com")), 30)
+    (typed_letter,) = running.mailbox.to("eleni@example.com")
+    typed_body = typed_letter.get_body(("plain",))
+    assert typed_body is not None
+    assert "Αιτία: Διακοπή ρεύματος στο κτίριο" in typed_body.get_content()
+
     citizen = TelegramCitizen(telegram, 5102)
     await telegram.wait_for_screen(5102, 0)
     citizen.screen = telegram.sent_to(5102)[-1]
@@ -149,6 +180,7 @@ async def test_a_clerk_marks_a_no_show_and_cancels_an_appointment_for_the_citize
     assert [(a.staff_id, a.action, a.booking_id) for a in actions] == [
         ("staff-2", "attendance", started),
         ("staff-2", "cancel", tomorrow),
+        ("staff-2", "cancel", typed),
     ]
 
 
