@@ -14,9 +14,9 @@ from aiogram import Bot
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.telegram.desk import Desk
 from bot.telegram.desk_schedule import DeskSchedule
 from bot.telegram.notices import StaffGroup, TelegramChat, telegram_manage_url
-from bot.telegram.staff_desk import Desk
 from bot.viber.client import ViberClient
 from bot.viber.notices import ViberChat, viber_manage_url
 from domain.model import ChannelIdentity

@@ -16,8 +16,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.telegram.desk import Desk, send_view
 from bot.telegram.desk_views import View, appointment_buttons, appointment_lines
-from bot.telegram.staff_desk import Desk, send_view
 from dialogs.texts import Texts
 from domain.availability import local_day_bounds
 from domain.model import Municipality, StaffMember

@@ -23,8 +23,9 @@ from redis.asyncio import Redis
 from bot.app import App
 from bot.telegram import response_models
 from bot.telegram.delivery import Delivery
+from bot.telegram.desk import Desk
 from bot.telegram.handlers import citizen_router
-from bot.telegram.staff_desk import MANAGER_COMMANDS, STAFF_COMMANDS, Desk, staff_router
+from bot.telegram.staff_desk import MANAGER_COMMANDS, STAFF_COMMANDS, staff_router
 from bot.telegram.webhook import WEBHOOK_PATH
 from dialogs.texts import Texts
 from integrations.db.seen_updates import SqlSeenUpdates

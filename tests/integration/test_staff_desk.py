@@ -16,8 +16,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import insert, select
 
+from bot.telegram.desk import Desk
 from bot.telegram.desk_schedule import DeskSchedule
-from bot.telegram.staff_desk import Desk
 from domain.availability import SlotQuery
 from domain.model import Attendance, Configuration, DeskRules, Mode, Role
 from domain.notifications import Kind
