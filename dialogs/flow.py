@@ -28,7 +28,7 @@ from dialogs.booking_steps import (
 )
 from dialogs.booking_steps import consent_version as consent_version
 from dialogs.summary_steps import SummaryStep, forget
-from dialogs.turn import Step, Turn
+from dialogs.turn import REQUEST_KEY, Step, Turn, new_request_key
 from domain.model import Booking
 
 BOOKING_FLOW: tuple[Step, ...] = (
@@ -84,6 +84,7 @@ async def start_booking(turn: Turn, like: tuple[str, str] | None = None) -> None
     citizen lands on the days with free times for the same service."""
     turn.state.end_flow()
     turn.state.flow = "book"
+    turn.answers[REQUEST_KEY] = new_request_key()
     if len(turn.configuration.municipalities) == 1:
         turn.answers["municipality"] = turn.configuration.municipalities[0].id
     if like is not None and len(turn.configuration.municipalities) == 1:
@@ -102,6 +103,7 @@ def start_reschedule(turn: Turn, booking: Booking) -> None:
     change any detail from the summary."""
     turn.state.end_flow()
     turn.state.flow = "reschedule"
+    turn.answers[REQUEST_KEY] = new_request_key()
     turn.state.reference = booking.reference
     third = booking.third_person
     turn.answers.update(

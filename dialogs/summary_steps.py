@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from dialogs.booking_steps import is_video_call
 from dialogs.screens import Choice, Event, Screen
-from dialogs.turn import GoTo, Outcome, Refused, Step, Turn, choice_id, screen
+from dialogs.turn import REQUEST_KEY, GoTo, Outcome, Refused, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
 from domain.errors import (
     BookingNotFound,
@@ -150,6 +150,7 @@ async def _commit(turn: Turn) -> Booking:
             turn.municipality,
             turn.now,
             details=details,
+            change_key=a.get(REQUEST_KEY),
         )
     request = BookingRequest(
         citizen=identity,
@@ -162,6 +163,7 @@ async def _commit(turn: Turn) -> Booking:
         application_number=details.application_number,
         third_person=third,
         consent_version=a["consent"],
+        request_key=a.get(REQUEST_KEY),
     )
     return await book(request, turn.storage, turn.municipality, turn.now)
 

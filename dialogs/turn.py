@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -105,6 +107,15 @@ class Step(ABC):
     @abstractmethod
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         """`chosen` is the choice the event pressed or named, if any."""
+
+
+REQUEST_KEY = "request_key"
+"""Answer that identifies this booking or reschedule: Confirm pressed again, on any instance,
+finds what the first press did instead of doing it again."""
+
+
+def new_request_key() -> str:
+    return secrets.token_urlsafe(16)
 
 
 def choice_id(step: str, value: str) -> str:

@@ -274,6 +274,10 @@ class Booking(NewBooking):
     attendance_by: str | None = None
     """The staff id of who recorded the attendance."""
     attendance_at: datetime | None = None
+    request_key: str | None = None
+    """The key of the summary whose Confirm made it: a replay of that Confirm finds it."""
+    last_change_key: str | None = None
+    """The key of the summary whose Confirm last moved it."""
 
     @property
     def cancelled_by_office(self) -> bool:

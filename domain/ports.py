@@ -37,9 +37,13 @@ class BookingRepository(Protocol):
         leaves out one booking (the one being moved)."""
         ...
 
-    async def add(self, booking: NewBooking) -> Booking:
+    async def add(self, booking: NewBooking, request_key: str | None = None) -> Booking:
         """Raises SlotTaken when the staff member's time overlaps another active booking,
-        ReferenceInUse when the reference exists."""
+        ReferenceInUse when the reference exists. `request_key` is stored unique."""
+        ...
+
+    async def made_by(self, citizen_id: int, request_key: str) -> Booking | None:
+        """The citizen's booking that the request with this key made, if any."""
         ...
 
     async def get(self, booking_id: int) -> Booking | None: ...
@@ -56,8 +60,9 @@ class BookingRepository(Protocol):
         ends_at: datetime,
         busy_until: datetime,
         now: datetime,
+        change_key: str | None = None,
     ) -> Booking:
-        """Raises SlotTaken like `add`."""
+        """Raises SlotTaken like `add`; `change_key` is kept as the last change's."""
         ...
 
     async def update_details(self, booking: Booking, details: BookingDetails) -> Booking: ...

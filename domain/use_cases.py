@@ -34,6 +34,7 @@ from domain.model import (
     CANCELLED_BY_CITIZEN,
     Booking,
     BookingDetails,
+    BookingStatus,
     ChannelIdentity,
     ContactDetails,
     Mode,
@@ -61,6 +62,8 @@ class BookingRequest:
     application_number: str | None = None
     third_person: ThirdPerson | None = None
     consent_version: str = ""
+    request_key: str | None = None
+    """The confirmed summary's key: booking again with it returns the booking it made."""
 
 
 def _check_offered(municipality: Municipality, query: SlotQuery) -> None:
@@ -180,6 +183,10 @@ async def _book_once(
         try:
             async with storage.writing() as uow:
                 citizen = await uow.citizens.get_or_create(request.citizen, lock=True)
+                if request.request_key is not None:  # a replay: the citizen's row is locked
+                    made = await uow.bookings.made_by(citizen.id, request.request_key)
+                    if made is not None:
+                        return made
                 active = await uow.bookings.upcoming_for_citizen(citizen.id, now)
                 if len(active) >= rules.max_active_bookings_per_citizen:
                     raise TooManyActiveBookings(rules.max_active_bookings_per_citizen)
@@ -204,7 +211,8 @@ async def _book_once(
                         consent_version=request.consent_version,
                         consented_at=now,
                         created_at=now,
-                    )
+                    ),
+                    request_key=request.request_key,
                 )
                 await uow.citizens.save_contact(citizen, request.contact)
                 await uow.outbox.add(
@@ -217,12 +225,19 @@ async def _book_once(
     raise ReferenceInUse("no free reference after several attempts")
 
 
+async def _citizens_booking(uow: UnitOfWork, citizen: ChannelIdentity, reference: str) -> Booking:
+    booking = await uow.bookings.get_by_reference(normalize_reference(reference))
+    owner = await uow.citizens.get(citizen)
+    if booking is None or owner is None or booking.citizen_id != owner.id:
+        raise BookingNotFound(reference)
+    return booking
+
+
 async def _citizens_active_booking(
     uow: UnitOfWork, citizen: ChannelIdentity, reference: str
 ) -> Booking:
-    booking = await uow.bookings.get_by_reference(normalize_reference(reference))
-    owner = await uow.citizens.get(citizen)
-    if booking is None or owner is None or booking.citizen_id != owner.id or not booking.is_active:
+    booking = await _citizens_booking(uow, citizen, reference)
+    if not booking.is_active:
         raise BookingNotFound(reference)
     return booking
 
@@ -236,12 +251,16 @@ async def reschedule(
     municipality: Municipality,
     now: datetime,
     details: BookingDetails | None = None,
+    change_key: str | None = None,
 ) -> Booking:
     """Moves a booking, and updates its details when given. The old time stays the citizen's
     until the new one is secured: both happen in one transaction, so a refused move leaves the
-    booking as it was."""
+    booking as it was. A replay with the `change_key` of the move that was made returns the
+    booking as it is."""
     async with storage.writing() as uow:
         booking = await _citizens_active_booking(uow, citizen, reference)
+        if change_key is not None and booking.last_change_key == change_key:
+            return booking
         earliest, _ = bookable_range(municipality, now)
         if booking.starts_at < earliest:
             raise TooLateToChange(reference)
@@ -258,6 +277,7 @@ async def reschedule(
             ends_at=slot.end,
             busy_until=slot.end + municipality.rules.buffer,
             now=now,
+            change_key=change_key,
         )
         if details is not None:
             moved = await uow.bookings.update_details(moved, details)
@@ -277,7 +297,9 @@ async def cancel(
     """Cancels a booking that has not started yet. Late cancellations are accepted: the office
     would rather know than wait for someone who will not come."""
     async with storage.writing() as uow:
-        booking = await _citizens_active_booking(uow, citizen, reference)
+        booking = await _citizens_booking(uow, citizen, reference)
+        if booking.status is BookingStatus.CANCELLED:
+            return booking  # a replay, or cancelled meanwhile: nothing more to do
         if booking.starts_at <= now:
             raise TooLateToChange(reference)
         cancelled = await uow.bookings.cancel(booking, now, CANCELLED_BY_CITIZEN)

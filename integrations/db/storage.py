@@ -90,6 +90,8 @@ def booking_of(row: Row[Any]) -> Booking:
         attendance=Attendance(row.attendance) if row.attendance else None,
         attendance_by=row.attendance_by,
         attendance_at=row.attendance_at,
+        request_key=row.request_key,
+        last_change_key=row.last_change_key,
     )
 
 
@@ -120,9 +122,10 @@ class SqlBookingRepository:
     ) -> BusyTimes:
         return await fetch_busy_times(self._connection, staff_ids, start, end, ignoring)
 
-    async def add(self, booking: NewBooking) -> Booking:
+    async def add(self, booking: NewBooking, request_key: str | None = None) -> Booking:
         third = booking.third_person
         values = {
+            "request_key": request_key,
             "reference": booking.reference,
             "municipality_id": booking.municipality_id,
             "service_id": booking.service_id,
@@ -177,9 +180,11 @@ class SqlBookingRepository:
         ends_at: datetime,
         busy_until: datetime,
         now: datetime,
+        change_key: str | None = None,
     ) -> Booking:
         return await self._update(
             booking,
+            last_change_key=change_key,
             staff_id=staff_id,
             staff_chosen_by_citizen=staff_chosen_by_citizen,
             starts_at=starts_at,
@@ -226,6 +231,15 @@ class SqlBookingRepository:
         except DBAPIError as error:
             raise _translate_write_error(error) from error
         return booking_of(row)
+
+    async def made_by(self, citizen_id: int, request_key: str) -> Booking | None:
+        result = await self._connection.execute(
+            select(bookings).where(
+                bookings.c.request_key == request_key, bookings.c.citizen_id == citizen_id
+            )
+        )
+        row = result.one_or_none()
+        return booking_of(row) if row else None
 
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
         result = await self._connection.execute(

@@ -115,6 +115,8 @@ bookings = Table(
     Column("attendance", String(16)),
     Column("attendance_by", String(64)),
     Column("attendance_at", UTCDateTime),
+    Column("request_key", String(64), unique=True),
+    Column("last_change_key", String(64)),
     CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     CheckConstraint("busy_until >= ends_at", name="busy_until_after_end"),
     CheckConstraint("status IN ('active', 'cancelled')", name="known_status"),
