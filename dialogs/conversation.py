@@ -9,6 +9,7 @@ from typing import Any
 ATHENS = "Europe/Athens"
 LANGUAGES = ("el", "en")
 _HISTORY_LIMIT = 20
+_KEPT_WITH_THE_CITIZEN = ("language", "time_zone")
 
 
 @dataclass
@@ -20,6 +21,8 @@ class Conversation:
     history: list[str] = field(default_factory=list)
     language: str = "el"
     time_zone: str = ATHENS
+    """Language and time zone are read from the citizen's record and written back to it
+    (the dialog's engine does both); older stored states still carry them."""
     month: str | None = None
     """The calendar month on screen, "2026-12"."""
     reference: str | None = None
@@ -33,7 +36,12 @@ class Conversation:
         return cls(language="el" if hint.startswith("el") else "en")
 
     def to_json(self) -> str:
-        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        """Without the language and time zone: the citizen's record is their one home."""
+        fields = {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in _KEPT_WITH_THE_CITIZEN
+        }
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

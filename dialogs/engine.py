@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import astuple
 from datetime import UTC, datetime
 
 from dialogs import parsing
-from dialogs.conversation import Conversation
+from dialogs.conversation import ATHENS, Conversation
 from dialogs.flow import BOOKING_FLOW, advance, reachable, start_booking, take_answers
 from dialogs.manage_link import manage_token, open_from_link
 from dialogs.menu_steps import (
@@ -23,7 +24,7 @@ from dialogs.menu_steps import (
     TimeZoneStep,
 )
 from dialogs.one_at_a_time import PerCitizen
-from dialogs.ports import ConversationStore, ManageLinks
+from dialogs.ports import ConversationStore, ManageLinks, Preferences
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
 from dialogs.texts import Texts
@@ -47,6 +48,8 @@ STEPS: dict[str, Step] = {
     )
 }
 MAX_TEXT = 2000
+DEFAULT_PREFERENCES = Preferences("el", ATHENS)
+"""What a citizen without a record reads in: the citizens table's defaults."""
 
 COMMANDS = {
     "/book": "book",
@@ -94,27 +97,45 @@ class Dialog:
         async with self._one_at_a_time.turn(event.identity):
             language = "el"
             for _ in range(2):  # another instance may save first; then answer on its state
-                stored = await self._conversations.load(event.identity)
+                found = await self._conversations.load(event.identity)
+                stored, home = found.conversation, found.preferences
                 loaded = Conversation.from_json(stored.data) if stored else None
                 state = loaded or Conversation.new(event.language_hint)
+                if home is not None:  # the citizen's record is where these live
+                    state.language, state.time_zone = home.language, home.time_zone
                 language = state.language
                 turn = Turn(event, state, self._configuration, self._storage, self._clock())
                 if stored is None:
                     turn.greet()
                 screens = await self._respond(turn)
+                await self._keep_preferences(event, state, home)
                 version = stored.version if stored else None
                 if await self._conversations.save(event.identity, state.to_json(), version):
                     return screens
             return [Screen(Texts(language)("error.busy"))]
 
+    async def _keep_preferences(
+        self, event: Event, state: Conversation, home: Preferences | None
+    ) -> None:
+        """Writes the language and time zone to the citizen's record when they chose them now,
+        or when the channel told us a language other than the default on their first visit."""
+        current = Preferences(state.language, state.time_zone)
+        if current == (home or DEFAULT_PREFERENCES):
+            return
+        async with self._storage.writing() as uow:
+            await uow.citizens.save_preferences(event.identity, *astuple(current))
+            await uow.commit()
+
     async def _respond(self, turn: Turn) -> list[Screen]:
         before = turn.state.to_json()
+        preferences = turn.state.language, turn.state.time_zone
         try:
             await self._act(turn)
             return [await self._current_screen(turn)]
         except Exception:
             log.exception("the dialog failed at step %s", turn.state.step)
             restored = Conversation.from_json(before) or Conversation.new(None)
+            restored.language, restored.time_zone = preferences
             turn.state.__dict__.update(restored.__dict__)
             turn.notes = [turn.texts("error.general")]
             try:

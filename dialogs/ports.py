@@ -14,8 +14,25 @@ class StoredConversation:
     version: int
 
 
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """The citizen's language and time zone, as their home (the citizens table) holds them."""
+
+    language: str
+    time_zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    conversation: StoredConversation | None
+    preferences: Preferences | None
+    """None: the citizen has no record yet."""
+
+
 class ConversationStore(Protocol):
-    async def load(self, identity: ChannelIdentity) -> StoredConversation | None: ...
+    async def load(self, identity: ChannelIdentity) -> Loaded:
+        """The conversation and the citizen's preferences, in one read."""
+        ...
 
     async def save(self, identity: ChannelIdentity, data: str, version: int | None) -> bool:
         """Saves if nobody saved since `version` was loaded (None: nothing was stored yet);

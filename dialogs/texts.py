@@ -10,7 +10,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date, get_day_names, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -67,7 +67,9 @@ class Texts:
         return instant.astimezone(zone).strftime("%H:%M")
 
     def when(self, instant: datetime, zone: ZoneInfo, office_zone: ZoneInfo) -> str:
-        """Day and time in the citizen's zone, and Greek time beside it when that differs."""
+        """Day and time in the citizen's zone, and when that differs from the office's, the
+        zone named and Greek time beside: "Thursday 3 December, 03:00 (New York) (Greek time
+        10:00)"."""
         local = instant.astimezone(zone)
         text = f"{self.day(local.date())}, {local:%H:%M}"
         if (
@@ -75,5 +77,6 @@ class Texts:
             and local.utcoffset() != instant.astimezone(office_zone).utcoffset()
         ):
             office = instant.astimezone(office_zone)
-            text += " " + self("time.office_time", time=f"{office:%H:%M}")
+            city = get_timezone_location(zone, locale=self.language, return_city=True)
+            text += f" ({city}) " + self("time.office_time", time=f"{office:%H:%M}")
         return text

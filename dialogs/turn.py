@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field

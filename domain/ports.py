@@ -90,6 +90,13 @@ class CitizenRepository(Protocol):
 
     async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen: ...
 
+    async def save_preferences(
+        self, identity: ChannelIdentity, language: str, time_zone: str
+    ) -> None:
+        """The one home of the citizen's language and time zone, which the dialog, the
+        e-mails, the reminders and the staff desk all read."""
+        ...
+
 
 class OutboxRepository(Protocol):
     async def add(self, notifications: Sequence[Notification]) -> None:

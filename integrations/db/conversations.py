@@ -5,20 +5,52 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dialogs.ports import StoredConversation
+from dialogs.ports import Loaded, Preferences, StoredConversation
 from domain.model import ChannelIdentity
 from integrations.db.engine import one_statement_options
-from integrations.db.tables import conversations
+from integrations.db.tables import citizens, conversations
 
 _IDENTITY = and_(
     conversations.c.channel == bindparam("who_channel"),
     conversations.c.user_id == bindparam("who_user_id"),
 )
-_LOAD = select(conversations.c.state, conversations.c.version).where(_IDENTITY)
+_CITIZEN = and_(
+    citizens.c.channel == bindparam("who_channel"),
+    citizens.c.channel_user_id == bindparam("who_user_id"),
+)
+# Both rows in one round trip: the citizen's (their language and time zone) and the
+# conversation's, either of which may not exist yet.
+_LOAD = (
+    select(
+        literal(1).label("found"),
+        conversations.c.state,
+        conversations.c.version,
+        citizens.c.language,
+        citizens.c.time_zone,
+    )
+    .select_from(conversations)
+    .outerjoin(
+        citizens,
+        and_(
+            citizens.c.channel == conversations.c.channel,
+            citizens.c.channel_user_id == conversations.c.user_id,
+        ),
+    )
+    .where(_IDENTITY)
+    .union_all(
+        select(
+            literal(0).label("found"),
+            literal(None).label("state"),
+            literal(None).label("version"),
+            citizens.c.language,
+            citizens.c.time_zone,
+        ).where(_CITIZEN)
+    )
+)
 _CREATE = insert(conversations).values(
     channel=bindparam("who_channel"),
     user_id=bindparam("who_user_id"),
@@ -40,14 +72,18 @@ class SqlConversationStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def load(self, identity: ChannelIdentity) -> StoredConversation | None:
+    async def load(self, identity: ChannelIdentity) -> Loaded:
         async with self._engine.connect() as connection:
             await connection.execution_options(**one_statement_options(self._engine))
             result = await connection.execute(
                 _LOAD, {"who_channel": identity.channel, "who_user_id": identity.user_id}
             )
-            row = result.one_or_none()
-        return StoredConversation(row.state, row.version) if row else None
+            rows = result.all()
+        stored = next((StoredConversation(r.state, r.version) for r in rows if r.found), None)
+        home = next(
+            (Preferences(r.language, r.time_zone) for r in rows if r.language is not None), None
+        )
+        return Loaded(stored, home)
 
     async def save(self, identity: ChannelIdentity, data: str, version: int | None) -> bool:
         values = {

@@ -291,6 +291,16 @@ class SqlCitizenRepository:
             query = query.with_for_update()
         return _citizen((await self._connection.execute(query)).one())
 
+    async def save_preferences(
+        self, identity: ChannelIdentity, language: str, time_zone: str
+    ) -> None:
+        citizen = await self.get_or_create(identity)
+        await self._connection.execute(
+            update(citizens)
+            .where(citizens.c.id == citizen.id)
+            .values(language=language, time_zone=time_zone)
+        )
+
     async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen:
         await self._connection.execute(
             update(citizens)

@@ -139,7 +139,7 @@ async def _converse(folder: Path, steps: list[tuple[str, object]]) -> None:
             screens = await dialog.handle(event)
             screen = screens[-1]
             assert screen.text.strip()
-            stored = await store.load(identity)
+            stored = (await store.load(identity)).conversation
             assert stored is not None
             state = Conversation.from_json(stored.data)
             assert state is not None

@@ -11,15 +11,18 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 
 from icalendar import Calendar
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from dialogs.engine import Dialog
 from domain.model import ChannelIdentity, Configuration, LocalizedText, Mode
 from domain.use_cases import book, cancel, reschedule
+from integrations.db.conversations import SqlConversationStore
 from integrations.db.storage import SqlStorage
-from integrations.db.tables import citizens, manage_tokens, outbox
+from integrations.db.tables import manage_tokens, outbox
 from integrations.outbox.wiring import build_worker
 from integrations.outbox.worker import OutboxWorker, RetryPolicy
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
+from tests.driver import Citizen
 from tests.factories import athens, municipality, service, staff
 from tests.integration.test_bookings import NOW, THURSDAY, citizen, request
 from tests.integration.test_outbox import Clock
@@ -272,15 +275,33 @@ async def test_an_address_the_server_refuses_is_given_up_and_staff_are_told(
     assert statuses["third_person_email"] == "done"
 
 
-async def test_a_citizen_who_chose_english_gets_english(storage: SqlStorage, smtp: SmtpServer):
-    booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
-    async with storage.engine.begin() as connection:
-        await connection.execute(update(citizens).values(language="en"))
+async def test_a_citizen_in_new_york_who_chose_english_gets_english_with_her_time(
+    storage: SqlStorage, smtp: SmtpServer
+):
+    """Chosen in the chat, nothing set by hand: the e-mail reads the one home of both."""
+    conversations = SqlConversationStore(storage.engine)
+    dialog = Dialog(Configuration((CHANIA,)), storage, conversations, clock=lambda: NOW)
+    anna = Citizen(dialog, user_id="7001", language_hint="el")
+    await anna.type("/language")
+    await anna.press("English")
+    await anna.type("/timezone")
+    await anna.press("America/New_York")
+    await anna.type("/book")
+    await anna.press("Appointment in person")
+    await anna.press("Building Office – Permits")
+    await anna.press_first_day()
+    await anna.press_first_time()
+    await anna.press("Anyone")
+    for answer in ("Anna Smith", "anna.smith@example.org", "6912345678", "Permit check"):
+        await anna.type(answer)
+    await anna.press("I don't have one")
+    await anna.press("I agree")
+    await anna.press("Confirm the booking")
+    assert "Your appointment is booked." in anna.text
     await drain(worker(storage, smtp, Clock(NOW)))
-    (message,) = smtp.mailbox.to(CITIZEN_ADDRESS)
-    assert message["Subject"] == (
-        f"Appointment confirmed {booking.reference} – Thursday 3 December, 10:00"
-    )
+    (message,) = smtp.mailbox.to("anna.smith@example.org")
+    assert message["Subject"].startswith("Appointment confirmed XAN-")
+    assert "(New York) (Greek time " in message["Subject"]
     assert "Service: Building Office – Permits" in plain(message)
 
 
