@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot import logs
 from bot.app import App, build_app, freeze_start_up_objects
 from bot.availability_report import availability_report
 from bot.console import run_console
@@ -104,6 +106,11 @@ def _default_command(settings: Settings) -> str:
     return "web" if settings.viber_token else "console"
 
 
+MIN_SECRET = 32
+"""Characters: a secret of 32 from 64 symbols cannot be guessed by trying."""
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 def _missing_settings(command: str, settings: Settings) -> str | None:
     if command == "run" and not settings.bot_token:
         return "BOT_TOKEN is not set: create the bot with @BotFather and set its token."
@@ -111,11 +118,18 @@ def _missing_settings(command: str, settings: Settings) -> str | None:
         return "Neither BOT_TOKEN (Telegram) nor VIBER_TOKEN (Viber) is set: nothing to serve."
     if command == "web" and settings.bot_token and not settings.webhook_secret:
         return "WEBHOOK_SECRET is not set: the webhook refuses to start without a secret."
+    if command == "web" and settings.bot_token and len(settings.webhook_secret) < MIN_SECRET:
+        return (
+            f"WEBHOOK_SECRET is too short: at least {MIN_SECRET} characters "
+            "(e.g. openssl rand -hex 32)."
+        )
+    if command == "web" and settings.bot_token and not _SECRET.fullmatch(settings.webhook_secret):
+        return "WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (Telegram's rule)."
     return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.WARNING)
     arguments = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()

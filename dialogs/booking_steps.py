@@ -9,7 +9,7 @@ from calendar import Calendar
 from datetime import UTC, date, datetime, timedelta
 
 from dialogs import validation
-from dialogs.parsing import NO, YES, parse_day, parse_time, simplified
+from dialogs.parsing import NO, YES, ImpossibleDate, parse_day, parse_time, simplified
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import Answered, GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
@@ -189,7 +189,10 @@ class DayStep(Step):
             return self._move_to_month(turn, value.removeprefix("month:"))
         wanted = _date_or_none(value) if value else None
         if wanted is None and event.text:
-            wanted = parse_day(event.text, turn.municipality.local_date(turn.now))
+            try:
+                wanted = parse_day(event.text, turn.municipality.local_date(turn.now))
+            except ImpossibleDate:
+                return Refused("day.impossible", {"typed": event.text.strip()[:20]})
         if wanted is None:
             return Refused("day.invalid")
         if wanted < turn.municipality.local_date(turn.now):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from datetime import UTC, datetime
 
 from dialogs import parsing
@@ -94,6 +94,8 @@ class Dialog:
         self._one_at_a_time = PerCitizen()
 
     async def handle(self, event: Event) -> list[Screen]:
+        if event.text is not None:
+            event = replace(event, text=parsing.showable(event.text))
         async with self._one_at_a_time.turn(event.identity):
             language = "el"
             for _ in range(2):  # another instance may save first; then answer on its state

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from dialogs.booking_steps import yes_no_row, yes_or_no
 from dialogs.flow import start_booking, start_reschedule
@@ -75,14 +76,53 @@ class TimeZoneStep(Step):
         return screen(turn, self, turn.texts("timezone.prompt", zone=turn.state.time_zone), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
-        zone = chosen_value(chosen, self.name) or (event.text or "").strip()
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return Refused("timezone.invalid", {"zone": zone[:60]})
+        typed = chosen_value(chosen, self.name) or (event.text or "").strip()
+        zone = real_time_zone(typed)
+        if zone is None:
+            return Refused("timezone.invalid", {"zone": typed[:40]})
         turn.state.time_zone = zone
         turn.say("timezone.set", zone=zone)
         return GoTo("menu")
+
+
+_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def _real_zones() -> dict[str, str]:
+    """The zones of places (Area/City), by their exact name and by their city's name,
+    lower-cased: not the database's aliases and files (posixrules, Factory, EST5EDT, the
+    folders Europe or America)."""
+    zones: dict[str, str] = {"utc": "UTC"}
+    cities: dict[str, list[str]] = {}
+    for name in available_timezones():
+        area, _, city = name.partition("/")
+        if area in _AREAS and city:
+            zones[name.lower()] = name
+            cities.setdefault(city.rsplit("/", 1)[-1].replace("_", " ").lower(), []).append(name)
+    for city, names in cities.items():
+        if len(names) == 1:
+            zones.setdefault(city, names[0])
+    return zones
+
+
+def real_time_zone(typed: str) -> str | None:
+    """ "Europe/London", "london", "New York": the zone; None for anything else."""
+    if len(typed) > 60:
+        return None
+    words = " ".join(typed.split()).lower()
+    zones = _real_zones()
+    return zones.get(words.replace(" ", "_")) or zones.get(words.replace("_", " "))
 
 
 async def _upcoming(turn: Turn) -> list[Booking]:

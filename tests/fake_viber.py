@@ -106,6 +106,16 @@ class FakeViber:
             text = await response.text()
             return response.status, json.loads(text) if text else None
 
+    async def post_raw(self, body: bytes) -> int:
+        """Any bytes, rightly signed: what an attacker holding no token cannot send, but a
+        broken client might. Returns the status."""
+        headers = {"Content-Type": "application/json", "X-Viber-Content-Signature": self.sign(body)}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook_url, data=body, headers=headers) as response,
+        ):
+            return response.status
+
     def callback(self, event: str, **fields: Any) -> dict[str, Any]:
         return {
             "event": event,

@@ -17,10 +17,14 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.webhook_body import BadBody, read_json_object
+
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_ID = 2**63
+"""Kept as 64-bit integers by the record of handled updates; Telegram's are far below."""
 
 
 def add_telegram_webhook(
@@ -33,8 +37,11 @@ def add_telegram_webhook(
         if not hmac.compare_digest(given, expected):
             return web.Response(status=401)
         try:
-            update = Update.model_validate(await request.json(), context={"bot": bot})
-        except (ValueError, ValidationError):
+            body = read_json_object(await request.read())
+            update = Update.model_validate(body, context={"bot": bot})
+        except (BadBody, ValidationError):
+            return web.Response(status=400)
+        if not 0 <= update.update_id < MAX_UPDATE_ID:
             return web.Response(status=400)
         await dispatcher.feed_update(bot, update)
         return web.Response(status=200)

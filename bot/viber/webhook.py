@@ -13,6 +13,7 @@ import logging
 from aiohttp import web
 
 from bot.viber.handlers import MalformedCallback, ViberCitizens
+from bot.webhook_body import BadBody, read_json_object
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,8 @@ def add_viber_webhook(application: web.Application, citizens: ViberCitizens, tok
         if not hmac.compare_digest(given, signature(token, body).encode()):
             return web.Response(status=403)
         try:
-            callback = json.loads(body)
-            if not isinstance(callback, dict):
-                raise ValueError("not an object")
-            answer = await citizens.handle(callback)
-        except (ValueError, MalformedCallback):
+            answer = await citizens.handle(read_json_object(body))
+        except (BadBody, MalformedCallback):
             return web.Response(status=400)
         if answer is None:
             return web.Response(status=200)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from integrations.db.tables import conversations
 from integrations.settings import PROJECT_DIR
@@ -22,7 +23,7 @@ from tests.e2e.telegram_citizen import (
     stop,
 )
 
-SECRET = "test-webhook-secret"
+SECRET = "test-webhook-secret-0123456789abcdef"
 
 
 async def wait_until_up(url: str) -> None:
@@ -96,14 +97,30 @@ async def test_only_the_right_secret_gets_an_update_handled(telegram, tmp_path: 
         assert "Traceback" not in await stop(bot)
 
 
-def test_the_webhook_refuses_to_start_without_a_secret(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("secret", "said"),
+    [
+        ("", "WEBHOOK_SECRET is not set: the webhook refuses to start without a secret."),
+        (
+            "x",
+            "WEBHOOK_SECRET is too short: at least 32 characters (e.g. openssl rand -hex 32).",
+        ),
+        (
+            "ü" * 40,
+            "WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (Telegram's rule).",
+        ),
+    ],
+)
+def test_the_webhook_refuses_to_start_without_a_strong_secret(
+    tmp_path: Path, secret: str, said: str
+):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "web"],
         cwd=PROJECT_DIR,
         env={
             **os.environ,
             "BOT_TOKEN": "123:abc",
-            "WEBHOOK_SECRET": "",
+            "WEBHOOK_SECRET": secret,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         },
         capture_output=True,
@@ -112,6 +129,4 @@ def test_the_webhook_refuses_to_start_without_a_secret(tmp_path: Path):
         check=False,
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "WEBHOOK_SECRET is not set: the webhook refuses to start without a secret."
-    )
+    assert result.stderr.strip() == said
