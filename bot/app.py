@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dialogs.engine import Dialog
@@ -15,6 +16,7 @@ from integrations.db.engine import create_engine
 from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.storage import SqlStorage
 from integrations.settings import Settings
+from integrations.turns import SharedPerCitizen
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,12 @@ class App:
     engine: AsyncEngine
     storage: SqlStorage
     dialog: Dialog
+    redis: Redis | None = None
+    """With REDIS_URL: shared by the instances for the citizens' turns."""
 
     async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
 
 
@@ -34,13 +40,15 @@ def build_app(settings: Settings) -> App:
     configuration = load_configuration(settings.booking_config)
     engine = create_engine(settings.database_url)
     storage = SqlStorage(engine)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     dialog = Dialog(
         configuration,
         storage,
         SqlConversationStore(engine),
         manage_links=SqlManageTokens(engine),
+        one_at_a_time=SharedPerCitizen(redis) if redis is not None else None,
     )
-    return App(settings, configuration, engine, storage, dialog)
+    return App(settings, configuration, engine, storage, dialog, redis)
 
 
 def freeze_start_up_objects() -> None:

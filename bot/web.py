@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from bot.app import App
-from bot.telegram.runner import make_bot, make_dispatcher, register_webhook
+from bot.telegram.runner import GRACE_S, make_bot, make_dispatcher, register_webhook
 from bot.telegram.webhook import add_telegram_webhook
 from bot.viber.runner import make_viber_client, viber_citizens
 from bot.viber.webhook import VIBER_WEBHOOK_PATH, add_viber_webhook
@@ -39,7 +39,7 @@ async def serve_web(app: App) -> None:
             viber = make_viber_client(app)
             closing.push_async_callback(viber.close)
             add_viber_webhook(application, viber_citizens(app, viber), settings.viber_token)
-        runner = web.AppRunner(application)
+        runner = web.AppRunner(application, shutdown_timeout=GRACE_S)  # requests in hand finish
         await runner.setup()
         closing.push_async_callback(runner.cleanup)
         await web.TCPSite(runner, settings.host, settings.port).start()

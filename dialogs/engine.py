@@ -23,7 +23,7 @@ from dialogs.menu_steps import (
     MineStep,
     TimeZoneStep,
 )
-from dialogs.one_at_a_time import PerCitizen
+from dialogs.one_at_a_time import PerCitizen, TurnLock
 from dialogs.ports import ConversationStore, ManageLinks, Preferences
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
@@ -85,13 +85,16 @@ class Dialog:
         conversations: ConversationStore,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         manage_links: ManageLinks | None = None,
+        one_at_a_time: TurnLock | None = None,
     ) -> None:
+        """`one_at_a_time`: a lock shared by the instances (SharedPerCitizen); by default
+        this process's."""
         self._manage_links = manage_links
         self._configuration = configuration
         self._storage = storage
         self._conversations = conversations
         self._clock = clock
-        self._one_at_a_time = PerCitizen()
+        self._one_at_a_time: TurnLock = one_at_a_time or PerCitizen()
 
     async def handle(self, event: Event) -> list[Screen]:
         if event.text is not None:

@@ -1,12 +1,20 @@
-"""One citizen's events are handled one after the other; different citizens' in parallel."""
+"""One citizen's events are handled one after the other; different citizens' in parallel.
+
+`PerCitizen` orders them inside one process; `integrations.turns.SharedPerCitizen` across all
+instances, through Redis."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 from domain.model import ChannelIdentity
+
+
+class TurnLock(Protocol):
+    def turn(self, identity: ChannelIdentity) -> AbstractAsyncContextManager[None]: ...
 
 
 class PerCitizen:

@@ -4,6 +4,7 @@ its routers and middlewares, the commands, and long polling."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,8 +34,13 @@ from integrations.db.staff_desk import SqlStaffDesk
 from integrations.outbox.worker import OutboxWorker
 from integrations.pace import SharedPace
 
+log = logging.getLogger(__name__)
+
 COMMANDS = ("start", "book", "mybookings", "language", "timezone", "help", "cancel")
 POLLING_TIMEOUT_S = 30
+GRACE_S = 25
+"""On SIGTERM, how long updates in hand may take to finish (their replies may wait out a 429);
+below the 30 s most process managers allow before SIGKILL."""
 
 
 def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
@@ -81,8 +87,51 @@ def make_desk(app: App) -> Desk:
     return Desk(app.configuration, SqlStaffDesk(app.storage), app.settings.staff_chat_id)
 
 
+class InFlight(BaseMiddleware):
+    """Counts the updates being handled, so that a stopping process lets them finish: aiogram's
+    polling, on SIGTERM, stops and closes the session without waiting for them, and their
+    updates are already confirmed to Telegram."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self._count += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._count -= 1
+            if not self._count:
+                self._idle.set()
+
+    async def finish(self, grace_s: float) -> None:
+        """Waits for the updates in hand, at most `grace_s`."""
+        if self._count:
+            log.info("stopping: waiting for %d update(s) in hand", self._count)
+        try:
+            async with asyncio.timeout(grace_s):
+                await self._idle.wait()
+        except TimeoutError:
+            log.warning("stopping: %d update(s) still in hand after %ss", self._count, grace_s)
+
+
 def make_dispatcher(app: App) -> Dispatcher:
     dispatcher = Dispatcher()
+    in_flight = InFlight()
+    dispatcher.update.outer_middleware(in_flight)
+
+    async def let_them_finish() -> None:  # before the session closes
+        await in_flight.finish(GRACE_S)
+
+    dispatcher.shutdown.register(let_them_finish)
     dispatcher.update.outer_middleware(OncePerUpdate(SqlSeenUpdates(app.engine)))
     dispatcher.include_router(staff_router(make_desk(app)))  # staff first; the rest go on
     dispatcher.include_router(citizen_router(app.dialog))
