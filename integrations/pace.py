@@ -99,3 +99,27 @@ class SharedPace:
 
     async def try_now(self, key: str, rate: float, burst: float) -> float:
         return float(await self._try(keys=[self._prefix + key], args=[rate, burst]))
+
+
+class Spacing:
+    """Real gaps of at least 1/rate between one key's events in this process. A pace reserves
+    each caller a turn; callers that slept past their turns while the event loop was busy would
+    wake and go out together. Here each waits, after its turn, until the last one is 1/rate
+    behind."""
+
+    _FORGET_AFTER = 10_000
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+
+    async def gap(self, key: str, rate: float) -> None:
+        interval = 1 / rate
+        while True:
+            now = time.monotonic()
+            if len(self._last) > self._FORGET_AFTER:
+                self._last = {k: t for k, t in self._last.items() if now - t < interval}
+            wait = self._last.get(key, now - interval) + interval - now
+            if wait <= 0:
+                self._last[key] = now
+                return
+            await asyncio.sleep(wait)

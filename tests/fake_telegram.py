@@ -77,7 +77,7 @@ class FakeTelegram:
         self._closing = False
         self.delivered: list[dict[str, Any]] = []
         self.sent_at: list[tuple[int, float]] = []
-        """(chat id, time.monotonic()) of every sendMessage."""
+        """(chat id, time.monotonic()) of every sendMessage and editMessageText."""
         self.blocked_by: set[int] = set()
         """Chats whose user blocked the bot: sendMessage gets 403."""
         self.answer_with_retry_after: dict[str, int] = {}
@@ -280,6 +280,7 @@ class FakeTelegram:
         if text == message.text and keyboard == message.keyboard:
             return self._error(400, "Bad Request: message is not modified")
         message.text, message.keyboard = text, keyboard
+        self.sent_at.append((message.chat_id, time.monotonic()))
         await self._changed_screen(message.chat_id, message.message_id)
         return self._ok(message.as_api())
 

@@ -20,7 +20,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from integrations.pace import LocalPace, Pace
+from integrations.pace import LocalPace, Pace, Spacing
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,18 @@ MESSAGE_METHODS = {
 """Calls that count towards Telegram's message limits (answering a button press does not)."""
 
 
+OVERALL_PER_SECOND = 28
+PER_CHAT_PER_SECOND = 0.95
+"""A little under Telegram's 30 and 1, evenly spaced: a burst allowed on top of the rate let 59
+messages out in one second, and the network's jitter must not bring 31 into one second either."""
+
+
 class Delivery(BaseRequestMiddleware):
     def __init__(
         self,
-        overall_per_second: float = 30,
-        per_chat_per_second: float = 1,
-        per_chat_burst: float = 3,
+        overall_per_second: float = OVERALL_PER_SECOND,
+        per_chat_per_second: float = PER_CHAT_PER_SECOND,
+        per_chat_burst: float = 1,
         attempts: int = 5,
         first_backoff: float = 0.5,
         pace: Pace | None = None,
@@ -50,6 +56,7 @@ class Delivery(BaseRequestMiddleware):
         self._per_chat_rate, self._per_chat_burst = per_chat_per_second, per_chat_burst
         self._attempts, self._first_backoff = attempts, first_backoff
         self._pace: Pace = pace or LocalPace()
+        self._spacing = Spacing()
 
     async def __call__(
         self,
@@ -74,7 +81,12 @@ class Delivery(BaseRequestMiddleware):
     async def _wait_turn(self, method: TelegramMethod[Any]) -> None:
         if method.__api_method__ not in MESSAGE_METHODS:
             return
-        await self._pace.wait("overall", self._overall_rate, self._overall_rate)
         chat_id = getattr(method, "chat_id", None)
         if chat_id is not None:
-            await self._pace.wait(f"chat:{chat_id}", self._per_chat_rate, self._per_chat_burst)
+            key = f"chat:{chat_id}"
+            await self._pace.wait(key, self._per_chat_rate, self._per_chat_burst)
+            if self._per_chat_burst <= 1:
+                await self._spacing.gap(key, self._per_chat_rate)
+        # The overall turn last, so that nothing waits between it and the call.
+        await self._pace.wait("overall", self._overall_rate, 1)  # evenly spaced, no burst
+        await self._spacing.gap("overall", self._overall_rate)
