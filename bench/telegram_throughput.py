@@ -183,6 +183,8 @@ class SimulatedCitizen:
                 await self.press("nav:back")  # no time left that day
             else:
                 await self.say(self._typed_answer())
+        if "Το ραντεβού σας κλείστηκε" in self.text:  # booked by the last of the steps
+            return
         raise RuntimeError(f"citizen {self.number} could not book: {self.text!r}")
 
 
