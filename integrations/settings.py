@@ -32,6 +32,19 @@ def _port(environ: Mapping[str, str], name: str = "PORT", default: int = 8080) -
     return _whole_number(environ, name, default, 65535, "a port number (1-65535)")
 
 
+def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = 0
+    if not 0 < rate <= 1_000_000:
+        raise SettingsError(f"{name}: {value!r} is not a number of messages a second above 0")
+    return rate
+
+
 def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
     return _whole_number(environ, name, default, 10**9, "a number of seconds")
 
@@ -142,6 +155,10 @@ class Settings:
     another worker takes it. Longer than any delivery may take."""
     freebusy_refresh_s: int = 300
     """With Teams: how often the worker reads the staff's Outlook free/busy."""
+    telegram_messages_per_s: float = 28
+    """Messages a second to Telegram overall, evenly spaced (Telegram allows about 30)."""
+    telegram_chat_messages_per_s: float = 0.95
+    """Messages a second to one chat (Telegram allows about one)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -176,4 +193,6 @@ class Settings:
             viber_sender_name=_viber_sender_name(environ),
             outbox_lease_s=_seconds(environ, "OUTBOX_LEASE_SECONDS", 300),
             freebusy_refresh_s=_seconds(environ, "FREEBUSY_REFRESH_SECONDS", 300),
+            telegram_messages_per_s=_rate(environ, "TELEGRAM_MESSAGES_PER_SECOND", 28),
+            telegram_chat_messages_per_s=_rate(environ, "TELEGRAM_CHAT_MESSAGES_PER_SECOND", 0.95),
         )

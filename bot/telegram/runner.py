@@ -52,7 +52,11 @@ def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
         session = AiohttpSession()
     if delivery is None:
         pace = SharedPace(Redis.from_url(settings.redis_url)) if settings.redis_url else None
-        delivery = Delivery(pace=pace)
+        delivery = Delivery(
+            overall_per_second=settings.telegram_messages_per_s,
+            per_chat_per_second=settings.telegram_chat_messages_per_s,
+            pace=pace,
+        )
     session.middleware(delivery)
     return Bot(settings.bot_token, session=session, default=DefaultBotProperties(parse_mode=None))
 

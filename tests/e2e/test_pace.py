@@ -25,7 +25,8 @@ def most_in_one_second(times: list[float]) -> int:
 
 
 async def test_a_burst_keeps_telegrams_limits_at_the_server(telegram: FakeTelegram, tmp_path: Path):
-    process = start_bot("run", telegram, migrated_database(tmp_path))
+    database = migrated_database(tmp_path)
+    process = start_bot("run", telegram, database, TELEGRAM_CHAT_MESSAGES_PER_SECOND="")
     try:
         await telegram.wait_for_call("getUpdates", seconds=30)
         for citizen in range(CITIZENS):
