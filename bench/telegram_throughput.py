@@ -12,6 +12,9 @@ Telegram's own limits (30 messages/s overall, about 1/s per chat) are not applie
 would measure Telegram's pace, not the bot's. The local Bot API server runs in a process of its
 own, as Telegram's servers are not on the bot's machine.
 
+Then the same on two `web` processes sharing PostgreSQL and Redis, saturated and at an open-loop
+150 updates a second (bench/scaled_out.py).
+
 Run: make bench-telegram   (or .venv/bin/python -m bench.telegram_throughput)
 """
 
@@ -373,6 +376,8 @@ async def _wait_for_server(url: str) -> None:
 
 
 async def main() -> None:
+    from bench.scaled_out import measure_scaled_out  # it builds on this module's citizens
+
     telegram = FakeTelegram()  # builds the updates; the server itself runs in another process
     telegram.port = free_port()
     server = await asyncio.create_subprocess_exec(
@@ -390,6 +395,7 @@ async def main() -> None:
         finally:
             await engine.dispose()
             await drop_schema(schema)
+        scaled = await measure_scaled_out(telegram)
         echo_elapsed, echo_latencies = await echo_replay(telegram, int(on_pg["updates"]))
         echo_rate = len(echo_latencies) / echo_elapsed
         print(
@@ -408,7 +414,10 @@ async def main() -> None:
         f"p50_ms_pg_one_citizen={on_pg['alone_p50']:.1f} "
         f"updates_per_s_sqlite={on_sqlite['rate']:.0f} p99_ms_sqlite={on_sqlite['p99']:.1f} "
         f"updates_per_s_echo={echo_rate:.0f} ratio_to_echo={on_pg['rate'] / echo_rate:.2f} "
-        f"updates_per_s_pg_dialog_alone={on_pg['dialog_rate']:.0f}"
+        f"updates_per_s_pg_dialog_alone={on_pg['dialog_rate']:.0f} "
+        f"updates_per_s_pg_two_processes={scaled['two_processes_rate']:.0f} "
+        f"ratio_two_processes_to_echo={scaled['two_processes_rate'] / echo_rate:.2f} "
+        f"offered_per_s_open={scaled['open_rate']:.0f} p99_ms_open_150={scaled['open_p99']:.1f}"
     )
 
 

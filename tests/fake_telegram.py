@@ -376,6 +376,18 @@ async def _serve(port: int) -> None:
     server = FakeTelegram()
     application = web.Application()
     application.router.add_route("*", "/bot{token}/{method}", server._handle)
+
+    async def screen(request: web.Request) -> web.Response:
+        """What one chat shows now, for a benchmark's citizens in another process."""
+        chat_id = int(request.match_info["chat_id"])
+        if chat_id not in server.screens:
+            return web.json_response({"message_id": 0, "text": "", "keyboard": []})
+        shown = server.messages[server.screens[chat_id]]
+        return web.json_response(
+            {"message_id": shown.message_id, "text": shown.text, "keyboard": shown.keyboard}
+        )
+
+    application.router.add_get("/screens/{chat_id}", screen)
     runner = web.AppRunner(application)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

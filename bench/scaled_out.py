@@ -1,0 +1,228 @@
+"""The bot scaled out: two `python -m bot web` processes sharing one PostgreSQL database and
+Redis, the citizens' updates posted to their webhooks in turn (as a balancer would, so one
+citizen's updates reach both and Redis keeps them in order), replies going to the local Bot API
+server in its own process.
+
+Two measurements:
+- saturated: 100 citizens booking at once, each posting its next update as soon as the last was
+  answered: updates a second;
+- open loop: updates arriving at random (Poisson) at 150 a second whatever the answers, each
+  taken by a citizen who is waiting to act; the latency of each from its arrival to its
+  webhook's 200 (which comes after the reply is sent).
+
+Telegram's pace is lifted in the processes (TELEGRAM_*_PER_SECOND), as in the rest of the
+benchmark: it would measure Telegram's limit, not the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from sqlalchemy import text
+
+from bench.telegram_throughput import CITIZENS, SimulatedCitizen, _percentile
+from integrations.db.engine import create_engine
+from integrations.settings import PROJECT_DIR
+from tests.databases import POSTGRES_URL
+from tests.e2e.telegram_citizen import free_port
+from tests.fake_telegram import FakeTelegram, SentMessage
+
+PROCESSES = 2
+OPEN_LOOP_PER_S = 150
+OPEN_LOOP_UPDATES = 1500
+SECRET = "bench-" + "0" * 32
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+class RemoteCitizen(SimulatedCitizen):
+    """Posts to the webhooks in turn and reads what it was shown from the Bot API server."""
+
+    def __init__(
+        self,
+        number: int,
+        telegram: FakeTelegram,
+        session: aiohttp.ClientSession,
+        webhooks: list[str],
+        arrivals: asyncio.Queue[float] | None = None,
+        answered: Callable[[], None] = lambda: None,
+    ) -> None:
+        super().__init__(number, telegram, _unused_feed)
+        self.answered = answered
+        self.session = session
+        self.webhooks = webhooks
+        self.arrivals = arrivals
+        """Open loop: the arrival time of each update this citizen is to send."""
+        self.shown = SentMessage(self.user_id, 0, "")
+        self.sent = 0
+
+    @property
+    def text(self) -> str:
+        return self.shown.text
+
+    def choice_ids(self) -> list[str]:
+        return [b["callback_data"] for row in self.shown.keyboard for b in row]
+
+    async def choose(self, choice_id: str) -> None:
+        update = self.telegram.press_update(self.user_id, self.shown.message_id, choice_id)
+        await self._send(update)
+
+    async def _send(self, update: dict[str, Any]) -> None:
+        arrived = await self.arrivals.get() if self.arrivals else time.perf_counter()
+        body = {"update_id": next(self.telegram._update_ids), **update}
+        url = self.webhooks[self.sent % len(self.webhooks)]
+        self.sent += 1
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with self.session.post(url, json=body, headers=headers) as response:
+            if response.status != 200:
+                raise RuntimeError(f"citizen {self.number}: webhook answered {response.status}")
+        self.latencies.append((time.perf_counter() - arrived) * 1000)
+        self.answered()
+        screen_url = f"{self.telegram.base_url}/screens/{self.user_id}"
+        async with self.session.get(screen_url) as response:
+            shown = await response.json()
+        message_id = int(shown["message_id"])
+        self.shown = SentMessage(self.user_id, message_id, shown["text"], shown["keyboard"])
+        self.telegram.messages[message_id] = self.shown  # press_update quotes the message
+
+
+async def _unused_feed(_update: dict[str, Any]) -> None:
+    raise AssertionError("remote citizens post to the webhooks")
+
+
+@asynccontextmanager
+async def database() -> AsyncIterator[str]:
+    name = f"rantevou_bench_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+def _start(command: str, environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", command],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **environment},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def _up(url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(300):
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(url)
+
+
+async def measure_scaled_out(telegram: FakeTelegram) -> dict[str, float]:
+    """`telegram`: builds the updates; its server runs in another process at its port."""
+    async with database() as url:
+        environment = {
+            "DATABASE_URL": url,
+            "BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_URL": telegram.base_url,
+            "WEBHOOK_SECRET": SECRET,
+            "REDIS_URL": REDIS_URL,
+            "HOST": "127.0.0.1",
+            "TELEGRAM_MESSAGES_PER_SECOND": "1000000",
+            "TELEGRAM_CHAT_MESSAGES_PER_SECOND": "1000000",
+        }
+        migrate = _start("migrate", environment)
+        if await asyncio.to_thread(migrate.wait) != 0:
+            raise RuntimeError("the migration failed")
+        ports = [free_port() for _ in range(PROCESSES)]
+        processes = [_start("web", environment | {"PORT": str(port)}) for port in ports]
+        try:
+            for port in ports:
+                await _up(f"http://127.0.0.1:{port}/health")
+            webhooks = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                saturated = await _saturated(telegram, session, webhooks)
+                open_loop = await _open_loop(telegram, session, webhooks)
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                await asyncio.to_thread(process.wait)
+    return saturated | open_loop
+
+
+async def _saturated(
+    telegram: FakeTelegram, session: aiohttp.ClientSession, webhooks: list[str]
+) -> dict[str, float]:
+    citizens = [RemoteCitizen(10_000 + n, telegram, session, webhooks) for n in range(CITIZENS)]
+    started = time.perf_counter()
+    await asyncio.gather(*(c.book() for c in citizens))
+    elapsed = time.perf_counter() - started
+    latencies = [ms for c in citizens for ms in c.latencies]
+    rate = len(latencies) / elapsed
+    print(
+        f"PostgreSQL, {PROCESSES} web processes: {len(latencies)} updates from {CITIZENS} "
+        f"citizens at once in {elapsed:.2f} s = {rate:.0f} updates/s; "
+        f"p99 {_percentile(latencies, 99):.1f} ms"
+    )
+    return {"two_processes_rate": rate}
+
+
+async def _open_loop(
+    telegram: FakeTelegram, session: aiohttp.ClientSession, webhooks: list[str]
+) -> dict[str, float]:
+    arrivals: asyncio.Queue[float] = asyncio.Queue()
+    count = [0]
+    all_answered = asyncio.Event()
+
+    def answered() -> None:
+        count[0] += 1
+        if count[0] >= OPEN_LOOP_UPDATES:
+            all_answered.set()
+
+    citizens = [
+        RemoteCitizen(20_000 + n, telegram, session, webhooks, arrivals, answered)
+        for n in range(OPEN_LOOP_UPDATES // 10)
+    ]
+    booking = [asyncio.create_task(c.book()) for c in citizens]
+    chooser = random.Random(11)
+    started = time.perf_counter()
+    due = started
+    for _ in range(OPEN_LOOP_UPDATES):
+        due += chooser.expovariate(OPEN_LOOP_PER_S)
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        arrivals.put_nowait(due)
+    async with asyncio.timeout(120):
+        await all_answered.wait()
+    offered = OPEN_LOOP_UPDATES / (due - started)
+    for task in booking:
+        task.cancel()
+    await asyncio.gather(*booking, return_exceptions=True)
+    latencies = [ms for c in citizens for ms in c.latencies]
+    p50, p99 = _percentile(latencies, 50), _percentile(latencies, 99)
+    print(
+        f"PostgreSQL, {PROCESSES} web processes, open loop: {offered:.0f} updates/s arriving "
+        f"at random; {len(latencies)} answered; p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    )
+    return {"open_p50": p50, "open_p99": p99, "open_rate": offered}
