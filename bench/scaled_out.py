@@ -38,8 +38,9 @@ from tests.e2e.telegram_citizen import free_port
 from tests.fake_telegram import FakeTelegram, SentMessage
 
 PROCESSES = 2
-OPEN_LOOP_PER_S = 150
-OPEN_LOOP_UPDATES = 1500
+OPEN_LOOP_PER_S = (150, 60)
+"""The target's 150 a second, and 60: below what this 2-core machine can take."""
+OPEN_LOOP_UPDATES = 1200
 SECRET = "bench-" + "0" * 32
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -161,7 +162,10 @@ async def measure_scaled_out(telegram: FakeTelegram) -> dict[str, float]:
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as session:
                 saturated = await _saturated(telegram, session, webhooks)
-                open_loop = await _open_loop(telegram, session, webhooks)
+                open_loop: dict[str, float] = {}
+                for number, rate in enumerate(OPEN_LOOP_PER_S):
+                    first = 20_000 + 10_000 * number
+                    open_loop |= await _open_loop(telegram, session, webhooks, rate, first)
         finally:
             for process in processes:
                 process.terminate()
@@ -188,7 +192,11 @@ async def _saturated(
 
 
 async def _open_loop(
-    telegram: FakeTelegram, session: aiohttp.ClientSession, webhooks: list[str]
+    telegram: FakeTelegram,
+    session: aiohttp.ClientSession,
+    webhooks: list[str],
+    per_s: int,
+    first: int,
 ) -> dict[str, float]:
     arrivals: asyncio.Queue[float] = asyncio.Queue()
     count = [0]
@@ -200,7 +208,7 @@ async def _open_loop(
             all_answered.set()
 
     citizens = [
-        RemoteCitizen(20_000 + n, telegram, session, webhooks, arrivals, answered)
+        RemoteCitizen(first + n, telegram, session, webhooks, arrivals, answered)
         for n in range(OPEN_LOOP_UPDATES // 10)
     ]
     booking = [asyncio.create_task(c.book()) for c in citizens]
@@ -208,7 +216,7 @@ async def _open_loop(
     started = time.perf_counter()
     due = started
     for _ in range(OPEN_LOOP_UPDATES):
-        due += chooser.expovariate(OPEN_LOOP_PER_S)
+        due += chooser.expovariate(per_s)
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
@@ -225,4 +233,4 @@ async def _open_loop(
         f"PostgreSQL, {PROCESSES} web processes, open loop: {offered:.0f} updates/s arriving "
         f"at random; {len(latencies)} answered; p50 {p50:.1f} ms, p99 {p99:.1f} ms"
     )
-    return {"open_p50": p50, "open_p99": p99, "open_rate": offered}
+    return {f"open_{per_s}_p50": p50, f"open_{per_s}_p99": p99, f"open_{per_s}_rate": offered}

@@ -417,7 +417,7 @@ async def main() -> None:
         f"updates_per_s_pg_dialog_alone={on_pg['dialog_rate']:.0f} "
         f"updates_per_s_pg_two_processes={scaled['two_processes_rate']:.0f} "
         f"ratio_two_processes_to_echo={scaled['two_processes_rate'] / echo_rate:.2f} "
-        f"offered_per_s_open={scaled['open_rate']:.0f} p99_ms_open_150={scaled['open_p99']:.1f}"
+        f"p99_ms_open_150={scaled['open_150_p99']:.1f} p99_ms_open_60={scaled['open_60_p99']:.1f}"
     )
 
 
