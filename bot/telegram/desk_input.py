@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from dialogs.parsing import showable
 from domain.model import Municipality, StaffMember
 
 _DAY = r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?"
@@ -82,7 +83,7 @@ def parse_time_off(
         if end_wall != time(0) and end_wall <= start_wall:
             raise InputError("desk.input.range_backwards")
         parts = parts[1:]
-    reason = " ".join(parts).strip()
+    reason = showable(" ".join(parts)).strip()
     if not reason:
         raise InputError("desk.timeoff.needs_reason")
     start = datetime.combine(first, start_wall, tzinfo=zone)

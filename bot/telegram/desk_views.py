@@ -38,9 +38,10 @@ def day_code(day: date) -> str:
 
 def parse_day_code(code: str) -> date | None:
     try:
-        return datetime.strptime(code, "%Y%m%d").date()
+        day = datetime.strptime(code, "%Y%m%d").date()
     except ValueError:
         return None
+    return day if 2000 <= day.year <= 2100 else None
 
 
 def appointment_lines(

@@ -33,6 +33,7 @@ from bot.telegram.desk_views import (
     parse_day_code,
     typed_reason_prompt,
 )
+from dialogs.parsing import showable
 from domain.errors import BookingNotFound, TooLateToChange
 from domain.model import Attendance, Booking, CancelReason
 
@@ -87,7 +88,7 @@ def staff_router(desk: Desk) -> Router:
         match = re.search(rf"{REASON_MARK}(\d+)", prompt.text or "")
         if prompt.from_user is None or prompt.from_user.id != me.id or match is None:
             return
-        reason = (message.text or "").strip()
+        reason = showable(message.text or "").strip()
         if not reason:
             await message.answer(presser.texts("desk.cancel.reason_empty"))
             return
@@ -123,8 +124,10 @@ async def _press(desk: Desk, bot: Bot, query: CallbackQuery, presser: Presser) -
     if message is None or action == "x":
         return ""
     if action == "m":  # the day picker, another month
+        if not (len(rest) == 6 and rest.isdigit()):
+            return ""
         year, month = int(rest[:4]), int(rest[4:6])
-        if not 1 <= month <= 12:
+        if not (1 <= month <= 12 and 2000 <= year <= 2100):
             return ""
         await edit_view(bot, message, day_picker(texts, year, month, desk.today(presser.office)))
         return ""

@@ -231,6 +231,13 @@ async def test_the_group_shows_no_contact_details_and_strangers_get_nothing(
     (row,) = await table_rows(database, bookings)
     assert row.status == "active"
 
+    # Buttons no desk ever drew, pressed by a staff member: answered with nothing, no error.
+    answers = len(telegram.callback_answers)
+    forged = ["sd:m:000001", "sd:m:20261", "sd:d:00010101", "sd:p:x", "sd:a:1:nope", "sd:zz"]
+    for data in forged:
+        telegram.push(telegram.press_update(CLERK, in_group.message_id, data))
+    await wait_until(lambda: len(telegram.callback_answers) >= answers + len(forged), 15)
+
     # The staff's commands are in the staff's menus only.
     assert "today" in telegram.commands_for(CLERK, CLERK)
     assert "figures" not in telegram.commands_for(CLERK, CLERK)
