@@ -96,6 +96,8 @@ async def start_booking(turn: Turn, like: tuple[str, str] | None = None) -> None
         citizen = await uow.citizens.get(turn.event.identity)
     turn.answers["has_saved_contact"] = bool(citizen and citizen.contact)
     advance(turn)
+    if "service" in turn.answers:  # Back from the days goes to the service, then the mode
+        turn.state.history = [*turn.state.history, "mode", "service"]
 
 
 def start_reschedule(turn: Turn, booking: Booking) -> None:

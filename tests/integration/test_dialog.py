@@ -461,3 +461,14 @@ async def test_the_limit_of_active_bookings_is_explained(dialog, storage):
     assert "Έχετε ήδη 3 ενεργές κρατήσεις" in maria.text
     assert maria.step == "menu"
     assert len(await upcoming_bookings(ChannelIdentity("telegram", "1001"), storage, NOW)) == 3
+
+
+async def test_book_again_after_an_office_cancellation_starts_at_the_days(dialog):
+    maria = Citizen(dialog, user_id="4101")
+    await maria.type("/start")
+    await maria.press_id("nav:rebook:permits:video_call")  # the notice's button
+    assert maria.step == "day"
+    await maria.press("« Πίσω")
+    assert maria.step == "service"
+    await maria.press("« Πίσω")
+    assert maria.step == "mode"
