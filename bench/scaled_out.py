@@ -19,21 +19,17 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import secrets
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-from sqlalchemy import text
 
-from bench.telegram_throughput import CITIZENS, SimulatedCitizen, _percentile
-from integrations.db.engine import create_engine
+from bench.telegram_throughput import CITIZENS, SimulatedCitizen, _percentile, _wait_for_server
 from integrations.settings import PROJECT_DIR
-from tests.databases import POSTGRES_URL
+from tests.databases import separate_database
 from tests.e2e.telegram_citizen import free_port
 from tests.fake_telegram import FakeTelegram, SentMessage
 
@@ -100,20 +96,6 @@ async def _unused_feed(_update: dict[str, Any]) -> None:
     raise AssertionError("remote citizens post to the webhooks")
 
 
-@asynccontextmanager
-async def database() -> AsyncIterator[str]:
-    name = f"rantevou_bench_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
 def _start(command: str, environment: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot", command],
@@ -124,22 +106,9 @@ def _start(command: str, environment: dict[str, str]) -> subprocess.Popen[bytes]
     )
 
 
-async def _up(url: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            try:
-                async with session.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.1)
-    raise TimeoutError(url)
-
-
 async def measure_scaled_out(telegram: FakeTelegram) -> dict[str, float]:
     """`telegram`: builds the updates; its server runs in another process at its port."""
-    async with database() as url:
+    async with separate_database() as url:
         environment = {
             "DATABASE_URL": url,
             "BOT_TOKEN": telegram.token,
@@ -157,7 +126,7 @@ async def measure_scaled_out(telegram: FakeTelegram) -> dict[str, float]:
         processes = [_start("web", environment | {"PORT": str(port)}) for port in ports]
         try:
             for port in ports:
-                await _up(f"http://127.0.0.1:{port}/health")
+                await _wait_for_server(f"http://127.0.0.1:{port}/health")
             webhooks = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as session:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,3 +37,19 @@ async def drop_schema(schema: str) -> None:
     async with admin.begin() as connection:
         await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await admin.dispose()
+
+
+@asynccontextmanager
+async def separate_database() -> AsyncIterator[str]:
+    """A database of its own on the machine's PostgreSQL, for processes to share (a schema
+    cannot be named in DATABASE_URL); its URL, and it is dropped after."""
+    name = f"rantevou_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()

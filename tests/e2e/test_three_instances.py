@@ -5,20 +5,19 @@ none refused as "busy", the conversation saved once per update."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from dialogs.texts import Texts
 from integrations.db.engine import create_engine
 from integrations.db.tables import conversations
 from integrations.settings import normalize_database_url
-from tests.databases import POSTGRES_URL
+from tests.databases import separate_database
 from tests.e2e.telegram_citizen import free_port, start_bot, start_process, stop
 from tests.e2e.test_telegram_webhook import SECRET, wait_until_up
 from tests.fake_telegram import FakeTelegram
@@ -31,19 +30,9 @@ CITIZEN = 6101
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
-    """A database of its own on the machine's PostgreSQL, for processes to share."""
     await _reachable_postgres()
-    name = f"rantevou_e2e_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    async with separate_database() as url:
         yield url
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 async def test_one_citizens_updates_on_three_instances_go_one_after_the_other(
