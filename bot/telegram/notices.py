@@ -18,7 +18,7 @@ from bot.telegram.render import keyboard
 from dialogs.screens import Choice, Screen
 from dialogs.texts import Texts
 from domain.model import ChannelIdentity, Configuration
-from domain.notifications import Kind
+from domain.notifications import Change, Kind
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.outbox.booking_data import BookingData, load_booking
@@ -131,6 +131,15 @@ class StaffGroup:
             lines.append(texts("summary.appno", value=booking.application_number))
         if booking.third_person and booking.third_person.full_name:
             lines.append(texts("summary.third", value=booking.third_person.full_name))
+        if change == Change.CANCELLED.value and booking.cancelled_by_office:
+            who = municipality.staff_member(booking.cancelled_by or "")
+            lines.append(
+                texts(
+                    "staff.ping.cancelled_by_office",
+                    name=who.name if who else booking.cancelled_by,
+                    reason=texts.cancel_reason(booking.cancel_reason) or "-",
+                )
+            )
         return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from dialogs.engine import Dialog
 from domain.model import Configuration
 from domain.use_cases import book, cancel
 from integrations.db.conversations import SqlConversationStore
+from integrations.db.staff_desk import SqlStaffDesk
 from integrations.db.storage import SqlStorage
 from integrations.outbox.worker import OutboxWorker
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
@@ -89,6 +90,22 @@ async def test_the_staff_group_reads_each_new_moved_and_cancelled_booking(
         assert telegram.sent_to(STAFF_CHAT)[-1].text.startswith(
             f"❌ Ακύρωση ραντεβού {booking.reference}"
         )
+        assert "Ακυρώθηκε από την υπηρεσία" not in telegram.sent_to(STAFF_CHAT)[-1].text
+    finally:
+        await bot.session.close()
+
+
+async def test_the_staff_group_reads_who_in_the_office_cancelled_and_why(
+    storage: SqlStorage, telegram: FakeTelegram
+):
+    worker, bot = worker_and_bot(storage, telegram)
+    try:
+        booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
+        await SqlStaffDesk(storage).cancel_for_citizen(booking.id, "babis", "illness", NOW)
+        await drain(worker)
+        (ping,) = telegram.sent_to(STAFF_CHAT)  # the new and the cancelled, gathered
+        assert f"❌ Ακύρωση ραντεβού {booking.reference}" in ping.text
+        assert "Ακυρώθηκε από την υπηρεσία (Babis). Αιτία: Ασθένεια του υπαλλήλου." in ping.text
     finally:
         await bot.session.close()
 
