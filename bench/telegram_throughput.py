@@ -15,7 +15,7 @@ own, as Telegram's servers are not on the bot's machine.
 Then the same on two `web` processes sharing PostgreSQL and Redis, saturated and at an open-loop
 150 updates a second (bench/scaled_out.py).
 
-Run: make bench-telegram   (or .venv/bin/python -m bench.telegram_throughput)
+Run: make bench   (or .venv/bin/python -m bench.telegram_throughput)
 """
 
 from __future__ import annotations

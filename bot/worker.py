@@ -22,7 +22,6 @@ from bot.viber.notices import ViberChat, viber_manage_url
 from domain.model import ChannelIdentity
 from domain.notifications import Kind
 from integrations.db.outbox import OutboxRow
-from integrations.db.staff_desk import SqlStaffDesk
 from integrations.db.viber_subscribers import SqlViberSubscribers
 from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.outbox.chat_reminders import ChatNotices, ChatReminders, ChatSender
@@ -93,8 +92,7 @@ def build_outbox_worker(
         extra[Kind.CHAT_NOTICE] = OneByOne(notices, stopping, at_once=30)
     background = []
     if bot is not None:
-        desk = Desk(app.configuration, SqlStaffDesk(app.storage), settings.staff_chat_id, clock)
-        background.append(DeskSchedule(desk, bot).run)
+        background.append(DeskSchedule(Desk.of(app, clock), bot).run)
     return build_worker(
         settings,
         app.configuration,

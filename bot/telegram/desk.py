@@ -16,6 +16,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
 
+from bot.app import App
 from bot.telegram.desk_views import View, agenda_page, page_of
 from dialogs.texts import Texts
 from domain.availability import local_day_bounds
@@ -41,6 +42,10 @@ def staff_texts(user: User | None) -> Texts:
 
 
 class Desk:
+    @classmethod
+    def of(cls, app: App, clock: Clock = lambda: datetime.now(UTC)) -> Desk:
+        return cls(app.configuration, SqlStaffDesk(app.storage), app.settings.staff_chat_id, clock)
+
     def __init__(
         self,
         configuration: Configuration,
@@ -108,23 +113,27 @@ class Desk:
             views.append(View(texts("desk.agenda.office_none", day=texts.day(day))))
         return views
 
-    async def page_view(self, presser: Presser, person: StaffMember, day: date, page: int) -> View:
+    async def page_view(
+        self,
+        presser: Presser,
+        person: StaffMember,
+        day: date,
+        page: int = 0,
+        around: Booking | None = None,
+    ) -> View:
+        """A page of one staff member's day; with `around`, the page that booking is on."""
         start, end = local_day_bounds(presser.office, day)
         theirs = await self.store.appointments([person.id], start, end)
+        number = page_of(theirs, around.id) if around is not None else page
         return agenda_page(
-            presser.texts, presser.office, person, day, theirs, page, private=presser.private
+            presser.texts, presser.office, person, day, theirs, number, private=presser.private
         )
 
     async def view_around(self, presser: Presser, booking: Booking) -> View:
         """The agenda page on which this booking is (or was) shown."""
         person = presser.office.staff_member(booking.staff_id) or presser.member
         day = presser.office.local_date(booking.starts_at)
-        start, end = local_day_bounds(presser.office, day)
-        theirs = await self.store.appointments([person.id], start, end)
-        page = page_of(theirs, booking.id)
-        return agenda_page(
-            presser.texts, presser.office, person, day, theirs, page, private=presser.private
-        )
+        return await self.page_view(presser, person, day, around=booking)
 
 
 async def send_view(bot: Bot, chat_id: int, view: View) -> None:

@@ -17,7 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.telegram.desk import Desk, send_view
-from bot.telegram.desk_views import View, appointment_buttons, appointment_lines
+from bot.telegram.desk_views import PAGE_SIZE, View, appointment_blocks
 from dialogs.texts import Texts
 from domain.availability import local_day_bounds
 from domain.model import Municipality, StaffMember
@@ -35,6 +35,8 @@ class DeskSchedule:
         self._bot = bot
         self._every = every
         self._texts = Texts(DESK_LANGUAGE)
+        self._settled: set[tuple[str, date, str]] = set()
+        """(kind, day, staff id) this worker has claimed or found claimed."""
 
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
@@ -72,10 +74,22 @@ class DeskSchedule:
                 if nudge_due:
                     await self._nudge(office, member, today, now)
 
+    async def _claim(self, kind: str, today: date, member: StaffMember, now: datetime) -> bool:
+        """Whether this worker is to send it. Asked of the database once a day per message:
+        whatever the answer, this worker does not ask again (another worker sent it, or this
+        one did)."""
+        key = (kind, today, member.id)
+        if key in self._settled:
+            return False
+        if self._settled and next(iter(self._settled))[1] != today:
+            self._settled.clear()  # a new day
+        self._settled.add(key)
+        return await self._desk.store.claim_send(kind, today, member.id, now)
+
     async def _morning(
         self, office: Municipality, member: StaffMember, today: date, now: datetime
     ) -> None:
-        if not await self._desk.store.claim_send(MORNING, today, member.id, now):
+        if not await self._claim(MORNING, today, member, now):
             return
         assert member.telegram_user_id is not None
         views = await self._desk.agenda_views(
@@ -86,20 +100,18 @@ class DeskSchedule:
     async def _nudge(
         self, office: Municipality, member: StaffMember, today: date, now: datetime
     ) -> None:
+        if (NUDGE, today, member.id) in self._settled:
+            return
         start, end = local_day_bounds(office, today)
         theirs = await self._desk.store.appointments([member.id], start, min(end, now))
         unmarked = [b for b in theirs if b.attendance is None and b.ends_at <= now]
-        if not unmarked:
-            return
-        if not await self._desk.store.claim_send(NUDGE, today, member.id, now):
+        if not unmarked or not await self._claim(NUDGE, today, member, now):
             return
         texts = self._texts
-        blocks = [texts("desk.nudge", count=len(unmarked))]
-        rows = []
-        for booking in unmarked[:10]:
-            blocks.append("\n".join(appointment_lines(texts, office, booking, private=True)))
-            clock = texts.clock(booking.starts_at, office.time_zone)
-            rows.append(appointment_buttons(texts, booking, clock))
+        blocks, rows = appointment_blocks(texts, office, unmarked[:PAGE_SIZE], private=True)
+        blocks.insert(0, texts("desk.nudge", count=len(unmarked)))
+        if len(unmarked) > PAGE_SIZE:
+            blocks.append(texts("desk.nudge.more", count=len(unmarked) - PAGE_SIZE))
         await self._send(
             member, [View("\n\n".join(blocks), InlineKeyboardMarkup(inline_keyboard=rows))]
         )

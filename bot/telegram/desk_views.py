@@ -80,14 +80,25 @@ def appointment_lines(
 
 
 def appointment_buttons(
-    texts: Texts, booking: Booking, zone_clock: str
+    texts: Texts, municipality: Municipality, booking: Booking
 ) -> list[InlineKeyboardButton]:
+    clock = texts.clock(booking.starts_at, municipality.time_zone)
     return [
-        button(f"{zone_clock} " + texts("desk.button.attended"), f"a:{booking.id}:attended"),
+        button(f"{clock} " + texts("desk.button.attended"), f"a:{booking.id}:attended"),
         button(texts("desk.button.no_show"), f"n:{booking.id}"),
         button(texts("desk.button.cancel"), f"c:{booking.id}"),
         button(texts("desk.button.contact"), f"i:{booking.id}"),
     ]
+
+
+def appointment_blocks(
+    texts: Texts, municipality: Municipality, bookings: Sequence[Booking], *, private: bool
+) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """Each appointment's lines, and its row of buttons."""
+    blocks = [
+        "\n".join(appointment_lines(texts, municipality, b, private=private)) for b in bookings
+    ]
+    return blocks, [appointment_buttons(texts, municipality, b) for b in bookings]
 
 
 def agenda_page(
@@ -109,12 +120,8 @@ def agenda_page(
         title += " " + texts("desk.agenda.page", page=page + 1, pages=pages)
     if not appointments:
         return View(title + "\n" + texts("desk.agenda.none"))
-    blocks = [title]
-    rows: list[list[InlineKeyboardButton]] = []
-    for booking in shown:
-        blocks.append("\n".join(appointment_lines(texts, municipality, booking, private=private)))
-        clock = texts.clock(booking.starts_at, municipality.time_zone)
-        rows.append(appointment_buttons(texts, booking, clock))
+    blocks, rows = appointment_blocks(texts, municipality, shown, private=private)
+    blocks.insert(0, title)
     if pages > 1:
         index = municipality.staff.index(member)
         navigation = []

@@ -30,7 +30,6 @@ from bot.telegram.staff_desk import MANAGER_COMMANDS, STAFF_COMMANDS, staff_rout
 from bot.telegram.webhook import WEBHOOK_PATH
 from dialogs.texts import Texts
 from integrations.db.seen_updates import SqlSeenUpdates
-from integrations.db.staff_desk import SqlStaffDesk
 from integrations.outbox.worker import OutboxWorker
 from integrations.pace import SharedPace
 
@@ -87,10 +86,6 @@ class OncePerUpdate(BaseMiddleware):
         return result
 
 
-def make_desk(app: App) -> Desk:
-    return Desk(app.configuration, SqlStaffDesk(app.storage), app.settings.staff_chat_id)
-
-
 class InFlight(BaseMiddleware):
     """Counts the updates being handled, so that a stopping process lets them finish: aiogram's
     polling, on SIGTERM, stops and closes the session without waiting for them, and their
@@ -137,7 +132,7 @@ def make_dispatcher(app: App) -> Dispatcher:
 
     dispatcher.shutdown.register(let_them_finish)
     dispatcher.update.outer_middleware(OncePerUpdate(SqlSeenUpdates(app.engine)))
-    dispatcher.include_router(staff_router(make_desk(app)))  # staff first; the rest go on
+    dispatcher.include_router(staff_router(Desk.of(app)))  # staff first; the rest go on
     dispatcher.include_router(citizen_router(app.dialog))
     return dispatcher
 

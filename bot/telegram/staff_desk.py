@@ -39,6 +39,8 @@ from domain.model import Attendance, Booking, CancelReason
 
 log = logging.getLogger(__name__)
 
+_PROMPT_MARK = re.compile(rf"{REASON_MARK}(\d+)")
+
 __all__ = ("MANAGER_COMMANDS", "STAFF_COMMANDS", "staff_router")
 
 
@@ -80,20 +82,24 @@ def staff_router(desk: Desk) -> Router:
             with contextlib.suppress(TelegramAPIError):
                 await message.answer(texts("error.general"))
 
-    @router.message(F.reply_to_message.text.contains(REASON_MARK), staff_only)
-    async def on_typed_reason(message: Message, bot: Bot, presser: Presser) -> None:
+    async def answers_a_reason_prompt(message: Message, bot: Bot) -> bool | dict[str, int]:
+        """A reply to the bot's own "type the reason" prompt: the booking it names. Any
+        other reply is not the desk's, and goes on to the citizens' dialog."""
         prompt = message.reply_to_message
-        assert prompt is not None
-        me = await bot.me()
-        match = re.search(rf"{REASON_MARK}(\d+)", prompt.text or "")
-        if prompt.from_user is None or prompt.from_user.id != me.id or match is None:
-            return
+        if prompt is None or prompt.from_user is None:
+            return False
+        match = _PROMPT_MARK.search(prompt.text or "")
+        if match is None or prompt.from_user.id != (await bot.me()).id:
+            return False
+        return {"booking_id": int(match[1])}
+
+    @router.message(answers_a_reason_prompt, staff_only)
+    async def on_typed_reason(message: Message, presser: Presser, booking_id: int) -> None:
         reason = showable(message.text or "").strip()
         if not reason:
             await message.answer(presser.texts("desk.cancel.reason_empty"))
             return
-        text = await _cancel(desk, presser, int(match[1]), reason)
-        await message.answer(text)
+        await message.answer(await _cancel(desk, presser, booking_id, reason))
 
     @router.callback_query(F.data.startswith(PREFIX), staff_only)
     async def on_press(query: CallbackQuery, bot: Bot, presser: Presser) -> None:

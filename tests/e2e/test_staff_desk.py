@@ -176,6 +176,13 @@ async def test_a_clerk_marks_a_no_show_and_cancels_an_appointment_for_the_citize
     await citizen.press("Νέο ραντεβού")
     assert "επιλέξτε ημέρα" in citizen.text  # straight to the days with free times
 
+    # A reply to any other message of the bot is not a reason: it goes to the chat as usual.
+    before = telegram.screen_changes[CLERK]
+    first_answer = telegram.sent_to(CLERK)[0].message_id  # the answer to /myid
+    telegram.push(telegram.text_update(CLERK, "/start", reply_to=first_answer))
+    clerk.screen = await telegram.wait_for_screen(CLERK, before)
+    assert "Καλώς ήρθατε!" in clerk.text
+
     actions = await table_rows(database, staff_actions)
     assert [(a.staff_id, a.action, a.booking_id) for a in actions] == [
         ("staff-2", "attendance", started),
