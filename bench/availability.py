@@ -125,7 +125,7 @@ def busy_rows(m: Municipality) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     first = m.local_date(NOW) - timedelta(days=90)
     for member in m.staff:
-        quarters = set()
+        quarters: set[datetime] = set()
         while len(quarters) < per_member:
             day = first + timedelta(days=chooser.randrange(180))
             spans = member.weekly_hours[day.weekday()]

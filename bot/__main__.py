@@ -137,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, SettingsError) as error:
         print(error, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
+    logging.getLogger().setLevel(settings.log_level)
     command = arguments.command or _default_command(settings)
     missing = _missing_settings(command, settings)
     if missing:

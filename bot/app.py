@@ -47,6 +47,7 @@ def build_app(settings: Settings) -> App:
         SqlConversationStore(engine),
         manage_links=SqlManageTokens(engine),
         one_at_a_time=SharedPerCitizen(redis) if redis is not None else None,
+        privacy_url=f"{settings.public_base_url}/privacy" if settings.public_base_url else None,
     )
     return App(settings, configuration, engine, storage, dialog, redis)
 

@@ -7,10 +7,11 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from dialogs.engine import Dialog
-from dialogs.screens import Event, Screen
+from dialogs.screens import Attachment, Event, Screen
 from domain.model import ChannelIdentity
 
 PROMPT = "> "
@@ -21,6 +22,13 @@ def render(screen: Screen) -> str:
     for number, choice in enumerate(screen.choices(), start=1):
         lines.append(f"  {number}. {choice.description or choice.label}")
     return "\n".join(lines)
+
+
+def save(attachment: Attachment) -> str:
+    """The terminal has no files to send: the attachment goes into the current directory."""
+    path = Path(attachment.file_name).resolve()
+    path.write_bytes(attachment.content)
+    return str(path)
 
 
 def language_of_terminal() -> str | None:
@@ -39,6 +47,8 @@ async def run_console(
     async def show(event: Event) -> None:
         for screen in await dialog.handle(event):
             stdout.write(render(screen) + "\n")
+            if screen.attachment is not None:
+                stdout.write(f"[{save(screen.attachment)}]\n")
         stdout.write(PROMPT)
         stdout.flush()
 

@@ -3,13 +3,13 @@ subject, application number, third person, documents, consent, summary."""
 
 from __future__ import annotations
 
-import hashlib
 from abc import abstractmethod
 from calendar import Calendar
 from datetime import UTC, date, datetime, timedelta
 
 from dialogs import validation
 from dialogs.parsing import NO, YES, ImpossibleDate, parse_day, parse_time, simplified
+from dialogs.privacy import declaration, privacy_notice
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import Answered, GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
@@ -454,21 +454,30 @@ class DocumentsStep(Step):
         return Answered({self.name: True})
 
 
-def consent_version(text: str, language: str) -> str:
-    """Which exact text was accepted: stored with the booking."""
-    return f"{language}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-
-
 class ConsentStep(Step):
+    """The declaration of the booking's mode; its version (language and the texts' hash) is
+    the answer, and the texts are kept with the booking."""
+
     name = "consent"
 
     async def screen(self, turn: Turn) -> Screen:
-        rows = [(Choice(choice_id(self.name, "accept"), turn.texts("consent.accept")),)]
-        return screen(turn, self, turn.texts("consent.text"), rows)
+        rows = [
+            (Choice(choice_id(self.name, "accept"), turn.texts("consent.accept")),),
+            (Choice(choice_id(self.name, "privacy"), turn.texts("consent.privacy")),),
+        ]
+        mode = Mode(turn.answers["mode"])
+        text = declaration(mode).in_language(turn.state.language)
+        if turn.privacy_url:
+            url = f"{turn.privacy_url}?lang={turn.state.language}"
+            text += "\n\n" + turn.texts("consent.privacy_link", url=url)
+        return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
-        accepted = chosen_value(chosen, self.name) == "accept"
-        if not accepted and simplified(event.text or "") not in YES:
+        value = chosen_value(chosen, self.name)
+        if value == "privacy":
+            turn.notes.append(privacy_notice(turn.texts, turn.municipality))
+            return Stay()
+        if value != "accept" and simplified(event.text or "") not in YES:
             return Refused("consent.required")
-        version = consent_version(turn.texts("consent.text"), turn.state.language)
-        return Answered({self.name: version})
+        mode = Mode(turn.answers["mode"])
+        return Answered({self.name: declaration(mode).version(turn.state.language)})

@@ -25,6 +25,7 @@ from dialogs.menu_steps import (
 )
 from dialogs.one_at_a_time import PerCitizen, TurnLock
 from dialogs.ports import ConversationStore, ManageLinks, Preferences
+from dialogs.privacy_steps import ForgetStep, PrivacyStep, show_kept_data
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
 from dialogs.texts import Texts
@@ -45,6 +46,8 @@ STEPS: dict[str, Step] = {
         MineStep(),
         BookingStep(),
         CancelStep(),
+        PrivacyStep(),
+        ForgetStep(),
     )
 }
 MAX_TEXT = 2000
@@ -56,6 +59,9 @@ COMMANDS = {
     "/mybookings": "mine",
     "/language": "language",
     "/timezone": "timezone",
+    "/privacy": "privacy",
+    "/mydata": "mydata",
+    "/forgetme": "forgetme",
 }
 
 
@@ -86,9 +92,11 @@ class Dialog:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         manage_links: ManageLinks | None = None,
         one_at_a_time: TurnLock | None = None,
+        privacy_url: str | None = None,
     ) -> None:
         """`one_at_a_time`: a lock shared by the instances (SharedPerCitizen); by default
-        this process's."""
+        this process's. `privacy_url`: the privacy notice's page, linked from the consent."""
+        self._privacy_url = privacy_url
         self._manage_links = manage_links
         self._configuration = configuration
         self._storage = storage
@@ -110,9 +118,12 @@ class Dialog:
                     state.language, state.time_zone = home.language, home.time_zone
                 language = state.language
                 turn = Turn(event, state, self._configuration, self._storage, self._clock())
+                turn.privacy_url = self._privacy_url
                 if stored is None:
                     turn.greet()
                 screens = await self._respond(turn)
+                if turn.forgotten:  # saving now would keep what was just erased
+                    return screens
                 await self._keep_preferences(event, state, home)
                 version = stored.version if stored else None
                 if await self._conversations.save(event.identity, state.to_json(), version):
@@ -153,7 +164,7 @@ class Dialog:
         step = STEPS.get(turn.state.step) or STEPS["menu"]
         screen = await step.screen(turn)
         text = "\n\n".join([*turn.notes, screen.text])
-        return Screen(text, screen.rows, screen.step, screen.calendar, turn.toast)
+        return Screen(text, screen.rows, screen.step, screen.calendar, turn.toast, turn.attachment)
 
     async def _act(self, turn: Turn) -> None:
         event, state = turn.event, turn.state
@@ -229,6 +240,10 @@ class Dialog:
             turn.greet()
         elif action == "book":
             await start_booking(turn)
+        elif action == "mydata":
+            state.end_flow()
+            state.go_to("privacy")
+            await show_kept_data(turn)
         elif action.startswith(REBOOK):  # the button of an office cancellation's message
             service_id, _, mode = action.removeprefix(REBOOK).partition(":")
             await start_booking(turn, like=(service_id, mode))

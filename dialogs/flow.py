@@ -26,7 +26,6 @@ from dialogs.booking_steps import (
     ThirdPersonStep,
     TimeStep,
 )
-from dialogs.booking_steps import consent_version as consent_version
 from dialogs.summary_steps import SummaryStep, forget
 from dialogs.turn import REQUEST_KEY, Step, Turn, new_request_key
 from domain.model import Booking

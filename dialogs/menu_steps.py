@@ -29,7 +29,7 @@ TIME_ZONES = (
 class MenuStep(Step):
     name = "menu"
     nav = ("help",)
-    items = ("book", "mine", "language", "timezone")
+    items = ("book", "mine", "language", "timezone", "privacy")
 
     async def screen(self, turn: Turn) -> Screen:
         rows = [
@@ -42,7 +42,7 @@ class MenuStep(Step):
         if value == "book":
             await start_booking(turn)
             return Stay()
-        if value in ("mine", "language", "timezone"):
+        if value in ("mine", "language", "timezone", "privacy"):
             return GoTo(value)
         return Refused("choose_from_list")
 

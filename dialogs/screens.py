@@ -17,6 +17,15 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent after the screen's text (what is kept about the citizen, as JSON)."""
+
+    file_name: str
+    content: bytes
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
 class Screen:
     text: str
     rows: tuple[tuple[Choice, ...], ...] = ()
@@ -28,6 +37,7 @@ class Screen:
     toast: str | None = None
     """A short notice for channels that can show one beside the screen (Telegram's answer to
     a button press): why a pressed button did nothing."""
+    attachment: Attachment | None = None
 
     def choices(self) -> list[Choice]:
         """The pressable choices, in reading order: what "type its number" counts."""

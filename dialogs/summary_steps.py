@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dialogs.booking_steps import is_video_call
+from dialogs.privacy import declaration
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import REQUEST_KEY, GoTo, Outcome, Refused, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
@@ -23,6 +24,7 @@ from domain.model import (
     ContactDetails,
     Mode,
     ThirdPerson,
+    declaration_hash,
 )
 from domain.use_cases import BookingRequest, book, reschedule
 
@@ -37,8 +39,19 @@ DEPENDENTS = {
         "third_name",
         "third_email",
         "docs",
+        "consent",
     ),
-    "mode": ("service", "day", "time", "staff", "third", "third_name", "third_email", "docs"),
+    "mode": (
+        "service",
+        "day",
+        "time",
+        "staff",
+        "third",
+        "third_name",
+        "third_email",
+        "docs",
+        "consent",
+    ),
     "service": ("day", "time", "staff"),
     "day": ("time", "staff"),
     "time": ("staff",),
@@ -102,6 +115,10 @@ class SummaryStep(Step):
             return GoTo("change")
         if value != "confirm":
             return Refused("choose_from_list")
+        if turn.state.flow != "reschedule" and not _declaration_still_read(turn):
+            turn.say("consent.changed")
+            forget(turn.answers, "consent")
+            return GoTo("consent")
         try:
             booking = await _commit(turn)
         except (SlotTaken, OverlapsOwnBooking) as refused:
@@ -125,6 +142,13 @@ class SummaryStep(Step):
         turn.state.reference = booking.reference
         turn.say("rescheduled" if moved else "booked", email=booking.contact.email)
         return GoTo("booking")
+
+
+def _declaration_still_read(turn: Turn) -> bool:
+    """The declaration accepted is the one in force (a new version may have been deployed
+    between the consent and the Confirm)."""
+    accepted = declaration_hash(turn.answers.get("consent") or "")
+    return accepted == declaration(Mode(turn.answers["mode"])).text_hash
 
 
 async def _commit(turn: Turn) -> Booking:
@@ -163,6 +187,7 @@ async def _commit(turn: Turn) -> Booking:
         application_number=details.application_number,
         third_person=third,
         consent_version=a["consent"],
+        declaration=declaration(Mode(a["mode"])),
         request_key=a.get(REQUEST_KEY),
     )
     return await book(request, turn.storage, turn.municipality, turn.now)

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogs.conversation import Conversation
-from dialogs.screens import Choice, Event, Screen
+from dialogs.screens import Attachment, Choice, Event, Screen
 from dialogs.texts import Texts
 from domain.model import Configuration, Municipality
 from domain.ports import Storage
@@ -29,6 +29,11 @@ class Turn:
     notes: list[str] = field(default_factory=list)
     """Messages shown before the next screen (a refusal's reason, a confirmation)."""
     toast: str | None = None
+    attachment: Attachment | None = None
+    forgotten: bool = False
+    """The citizen's data was erased in this turn: nothing of theirs is saved after it."""
+    privacy_url: str | None = None
+    """The privacy notice's web page (PUBLIC_BASE_URL/privacy), when there is one."""
 
     @property
     def texts(self) -> Texts:

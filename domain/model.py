@@ -6,6 +6,8 @@ in the municipality's zone.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -140,6 +142,20 @@ class DeskRules:
     """After the day: one message listing the appointments left without an attendance."""
 
 
+@dataclass(frozen=True, slots=True)
+class PrivacyRules:
+    """How long personal data is kept, and whom citizens ask about it (the privacy notice)."""
+
+    keep_appointments_days: int = 730
+    """After an appointment's day, its personal fields are erased (what statistics need
+    stays: service, mode, time, staff member, outcome, consent version)."""
+    keep_idle_conversations_days: int = 30
+    keep_delivered_notifications_days: int = 30
+    keep_seen_updates_days: int = 2
+    data_protection_officer: str = ""
+    """The DPO's e-mail (or phone), shown in the privacy notice."""
+
+
 @dataclass(frozen=True, eq=False)
 class Municipality:
     id: str
@@ -153,6 +169,7 @@ class Municipality:
     public_holidays: Container[date]
     closures: tuple[Period, ...] = ()
     desk: DeskRules = DeskRules()
+    privacy: PrivacyRules = PrivacyRules()
     _services_by_id: dict[str, Service] = field(init=False, repr=False)
     _staff_by_id: dict[str, StaffMember] = field(init=False, repr=False)
 
@@ -244,7 +261,8 @@ class NewBooking:
     ends_at: datetime
     busy_until: datetime
     """ends_at plus the buffer: the staff member's time this booking occupies."""
-    citizen_id: int
+    citizen_id: int | None
+    """None once its personal data is erased."""
     contact: ContactDetails
     subject: str
     application_number: str | None
@@ -286,3 +304,28 @@ class Booking(NewBooking):
     @property
     def is_active(self) -> bool:
         return self.status is BookingStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """The declaration and privacy text a citizen accepts before booking, in both languages.
+    Bookings keep `version(language)`: the language it was read in, and the texts' hash."""
+
+    el: str
+    en: str
+
+    @property
+    def text_hash(self) -> str:
+        both = json.dumps([self.el, self.en], ensure_ascii=False)
+        return hashlib.sha256(both.encode()).hexdigest()[:16]
+
+    def version(self, language: str) -> str:
+        return f"{language}-{self.text_hash}"
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.el
+
+
+def declaration_hash(version: str) -> str:
+    """The texts' hash out of a booking's consent version ("el-3f2a…")."""
+    return version.rpartition("-")[2]

@@ -15,6 +15,7 @@ from domain.model import (
     ChannelIdentity,
     Citizen,
     ContactDetails,
+    Declaration,
     NewBooking,
 )
 from domain.notifications import Notification
@@ -73,6 +74,15 @@ class BookingRepository(Protocol):
         """`by`: CANCELLED_BY_CITIZEN or the staff member's id; `reason`: the office's."""
         ...
 
+    async def of_citizen(self, citizen_id: int) -> list[Booking]:
+        """All the citizen's bookings, past and upcoming, cancelled too, soonest first."""
+        ...
+
+    async def erase_personal_data(self, booking_ids: Collection[int], now: datetime) -> int:
+        """Erases the bookings' personal fields, keeping what the figures need; a booking with
+        a notification still to send is erased once it has gone. How many were erased now."""
+        ...
+
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
         """Active bookings that have not ended, soonest first."""
         ...
@@ -89,6 +99,11 @@ class CitizenRepository(Protocol):
         ...
 
     async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen: ...
+
+    async def forget(self, citizen: Citizen) -> None:
+        """Deletes the saved details, the conversation, the manage links and the channel's
+        subscription; the record itself once no booking refers to it."""
+        ...
 
     async def save_preferences(
         self, identity: ChannelIdentity, language: str, time_zone: str
@@ -108,6 +123,14 @@ class OutboxRepository(Protocol):
         ...
 
 
+class DeclarationRepository(Protocol):
+    async def keep(self, declaration: Declaration, now: datetime) -> None:
+        """Stores the texts once, under their hash; already there: nothing changes."""
+        ...
+
+    async def get(self, text_hash: str) -> Declaration | None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
@@ -117,6 +140,9 @@ class UnitOfWork(Protocol):
 
     @property
     def citizens(self) -> CitizenRepository: ...
+
+    @property
+    def declarations(self) -> DeclarationRepository: ...
 
     async def commit(self) -> None: ...
 

@@ -37,6 +37,7 @@ from domain.model import (
     BookingStatus,
     ChannelIdentity,
     ContactDetails,
+    Declaration,
     Mode,
     Municipality,
     NewBooking,
@@ -62,6 +63,8 @@ class BookingRequest:
     application_number: str | None = None
     third_person: ThirdPerson | None = None
     consent_version: str = ""
+    declaration: Declaration | None = None
+    """The texts the consent version names: kept once, so they can be shown later."""
     request_key: str | None = None
     """The confirmed summary's key: booking again with it returns the booking it made."""
 
@@ -215,6 +218,8 @@ async def _book_once(
                     request_key=request.request_key,
                 )
                 await uow.citizens.save_contact(citizen, request.contact)
+                if request.declaration is not None:
+                    await uow.declarations.keep(request.declaration, now)
                 await uow.outbox.add(
                     notifications_for(Change.BOOKED, booking, now, rules.reminders_before)
                 )
@@ -267,7 +272,8 @@ async def reschedule(
         query = SlotQuery(booking.service_id, booking.mode, staff_id)
         _check_offered(municipality, query)
         slot = await _assign_staff(uow, municipality, query, starts_at, now, ignoring=booking.id)
-        others = await uow.bookings.upcoming_for_citizen(booking.citizen_id, now)
+        owner = booking.citizen_id
+        others = await uow.bookings.upcoming_for_citizen(owner, now) if owner is not None else []
         _refuse_overlap_with_own([b for b in others if b.id != booking.id], slot)
         moved = await uow.bookings.move(
             booking,

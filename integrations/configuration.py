@@ -27,6 +27,7 @@ from domain.model import (
     Municipality,
     NextWorkingDay,
     Period,
+    PrivacyRules,
     Role,
     Service,
     StaffMember,
@@ -179,6 +180,7 @@ def _municipality(table: _Table) -> Municipality:
         public_holidays=public_holidays,
         closures=tuple(_period(t, tz) for t in table.tables("closure", required=False)),
         desk=_desk(table.table("staff_desk")) if table.has("staff_desk") else DeskRules(),
+        privacy=_privacy(table.table("privacy")) if table.has("privacy") else PrivacyRules(),
     )
     table.done()
     return municipality
@@ -192,6 +194,32 @@ def _desk(table: _Table) -> DeskRules:
     )
     table.done()
     return desk
+
+
+def _privacy(table: _Table) -> PrivacyRules:
+    defaults = PrivacyRules()
+    rules = PrivacyRules(
+        keep_appointments_days=_positive(
+            table, "keep_appointments_days", defaults.keep_appointments_days
+        ),
+        keep_idle_conversations_days=_positive(
+            table, "keep_idle_conversations_days", defaults.keep_idle_conversations_days
+        ),
+        keep_delivered_notifications_days=_positive(
+            table, "keep_delivered_notifications_days", defaults.keep_delivered_notifications_days
+        ),
+        keep_seen_updates_days=_positive(
+            table, "keep_seen_updates_days", defaults.keep_seen_updates_days
+        ),
+        data_protection_officer=table.text("data_protection_officer", ""),
+    )
+    if rules.keep_seen_updates_days < 2:
+        # Telegram retries an update for 24 hours: a shorter memory would handle it twice.
+        raise table.error(
+            "keep_seen_updates_days", "must be at least 2 (Telegram retries for a day)"
+        )
+    table.done()
+    return rules
 
 
 def _time_of_day(table: _Table, name: str, default: time | None) -> time | None:

@@ -62,6 +62,16 @@ def _text(environ: Mapping[str, str], name: str, default: str) -> str:
     return environ.get(name, "").strip().rstrip("/") or default
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(environ: Mapping[str, str]) -> str:
+    value = environ.get("LOG_LEVEL", "").strip().upper() or "WARNING"
+    if value not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL: {value!r} is not one of {', '.join(LOG_LEVELS)}")
+    return value
+
+
 def _yes_no(environ: Mapping[str, str], name: str, default: bool) -> bool:
     value = environ.get(name, "").strip().lower()
     if not value:
@@ -159,6 +169,9 @@ class Settings:
     """Messages a second to Telegram overall, evenly spaced (Telegram allows about 30)."""
     telegram_chat_messages_per_s: float = 0.95
     """Messages a second to one chat (Telegram allows about one)."""
+    public_base_url: str = ""
+    """Where citizens' browsers reach `python -m bot web` (its /privacy page); empty: none."""
+    log_level: str = "WARNING"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -195,4 +208,6 @@ class Settings:
             freebusy_refresh_s=_seconds(environ, "FREEBUSY_REFRESH_SECONDS", 300),
             telegram_messages_per_s=_rate(environ, "TELEGRAM_MESSAGES_PER_SECOND", 28),
             telegram_chat_messages_per_s=_rate(environ, "TELEGRAM_CHAT_MESSAGES_PER_SECOND", 0.95),
+            public_base_url=_text(environ, "PUBLIC_BASE_URL", ""),
+            log_level=_log_level(environ),
         )

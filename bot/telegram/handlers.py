@@ -8,7 +8,7 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, User
 
 from bot.telegram.render import INERT, keyboard
 from dialogs.engine import Dialog
@@ -25,6 +25,9 @@ def identity_of(user: User) -> ChannelIdentity:
 async def send(bot: Bot, chat_id: int, screens: list[Screen]) -> None:
     for screen in screens:
         await bot.send_message(chat_id, screen.text, reply_markup=keyboard(screen))
+        if screen.attachment is not None:
+            file = BufferedInputFile(screen.attachment.content, screen.attachment.file_name)
+            await bot.send_document(chat_id, file)
 
 
 def citizen_router(dialog: Dialog) -> Router:
@@ -68,7 +71,7 @@ async def _show_after_press(bot: Bot, message: Message, screens: list[Screen]) -
     limit, and the conversation reads as one message that moves on. A button from an earlier
     message gets the current step as a new message instead."""
     screen = screens[-1]
-    if len(screens) == 1 and not screen.toast:
+    if len(screens) == 1 and not screen.toast and screen.attachment is None:
         try:
             await bot.edit_message_text(
                 text=screen.text,

@@ -35,7 +35,18 @@ from integrations.pace import SharedPace
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "book", "mybookings", "language", "timezone", "help", "cancel")
+COMMANDS = (
+    "start",
+    "book",
+    "mybookings",
+    "language",
+    "timezone",
+    "privacy",
+    "mydata",
+    "forgetme",
+    "help",
+    "cancel",
+)
 POLLING_TIMEOUT_S = 30
 GRACE_S = 25
 """On SIGTERM, how long updates in hand may take to finish (their replies may wait out a 429);

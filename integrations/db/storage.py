@@ -27,6 +27,7 @@ from domain.model import (
     ChannelIdentity,
     Citizen,
     ContactDetails,
+    Declaration,
     Mode,
     NewBooking,
     ThirdPerson,
@@ -35,7 +36,8 @@ from domain.ports import ReferenceInUse
 from integrations.db.busy_times import fetch_busy_times
 from integrations.db.engine import one_statement_options, write_transaction
 from integrations.db.outbox import SqlOutboxRepository
-from integrations.db.tables import bookings, citizens
+from integrations.db.personal_data import erase_or_mark, forget_leftovers
+from integrations.db.tables import bookings, citizens, consent_texts
 
 _ACTIVE = BookingStatus.ACTIVE.value
 _PG_EXCLUSION_VIOLATION = "23P01"
@@ -241,6 +243,17 @@ class SqlBookingRepository:
         row = result.one_or_none()
         return booking_of(row) if row else None
 
+    async def of_citizen(self, citizen_id: int) -> list[Booking]:
+        result = await self._connection.execute(
+            select(bookings)
+            .where(bookings.c.citizen_id == citizen_id)
+            .order_by(bookings.c.starts_at)
+        )
+        return [booking_of(row) for row in result]
+
+    async def erase_personal_data(self, booking_ids: Collection[int], now: datetime) -> int:
+        return await erase_or_mark(self._connection, booking_ids, now)
+
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
         result = await self._connection.execute(
             select(bookings)
@@ -301,6 +314,9 @@ class SqlCitizenRepository:
             .values(language=language, time_zone=time_zone)
         )
 
+    async def forget(self, citizen: Citizen) -> None:
+        await forget_leftovers(self._connection, citizen)
+
     async def save_contact(self, citizen: Citizen, contact: ContactDetails) -> Citizen:
         await self._connection.execute(
             update(citizens)
@@ -310,11 +326,41 @@ class SqlCitizenRepository:
         return Citizen(citizen.id, citizen.identity, contact, citizen.language, citizen.time_zone)
 
 
+class SqlDeclarationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def keep(self, declaration: Declaration, now: datetime) -> None:
+        dialect = self._connection.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._connection.execute(
+            insert(consent_texts)
+            .values(
+                text_hash=declaration.text_hash,
+                el=declaration.el,
+                en=declaration.en,
+                recorded_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["text_hash"])
+        )
+
+    async def get(self, text_hash: str) -> Declaration | None:
+        row = (
+            await self._connection.execute(
+                select(consent_texts.c.el, consent_texts.c.en).where(
+                    consent_texts.c.text_hash == text_hash
+                )
+            )
+        ).one_or_none()
+        return Declaration(row.el, row.en) if row is not None else None
+
+
 class SqlUnitOfWork:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
         self.bookings = SqlBookingRepository(connection)
         self.citizens = SqlCitizenRepository(connection)
+        self.declarations = SqlDeclarationRepository(connection)
         self.outbox = SqlOutboxRepository(connection, datetime.now(UTC))
 
     @property

@@ -96,7 +96,7 @@ bookings = Table(
     Column("starts_at", UTCDateTime, nullable=False),
     Column("ends_at", UTCDateTime, nullable=False),
     Column("busy_until", UTCDateTime, nullable=False),
-    Column("citizen_id", Integer, ForeignKey("citizens.id"), nullable=False),
+    Column("citizen_id", Integer, ForeignKey("citizens.id")),  # None once personal data is erased
     Column("full_name", String(200), nullable=False),
     Column("email", String(254), nullable=False),
     Column("phone", String(32), nullable=False),
@@ -117,6 +117,8 @@ bookings = Table(
     Column("attendance_at", UTCDateTime),
     Column("request_key", String(64), unique=True),
     Column("last_change_key", String(64)),
+    Column("personal_data_removed_at", UTCDateTime),
+    Column("erase_requested_at", UTCDateTime),  # forgotten: erased once its notices are sent
     CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     CheckConstraint("busy_until >= ends_at", name="busy_until_after_end"),
     CheckConstraint("status IN ('active', 'cancelled')", name="known_status"),
@@ -131,6 +133,12 @@ bookings = Table(
         postgresql_where=text("status = 'active'"),
     ),
     Index("ix_bookings_citizen_id_status", "citizen_id", "status"),
+    Index(
+        "ix_bookings_ends_at",
+        "ends_at",
+        sqlite_where=text("personal_data_removed_at IS NULL"),
+        postgresql_where=text("personal_data_removed_at IS NULL"),
+    ),
 )
 
 conversations = Table(
@@ -141,6 +149,7 @@ conversations = Table(
     Column("state", Text, nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_conversations_updated_at", "updated_at"),
 )
 
 telegram_updates = Table(
@@ -193,6 +202,7 @@ outbox = Table(
         postgresql_where=text("status = 'pending'"),
     ),
     Index("ix_outbox_booking_id", "booking_id"),
+    Index("ix_outbox_finished_at", "finished_at"),
 )
 
 manage_tokens = Table(
@@ -283,3 +293,13 @@ staff_desk_sends = Table(
     Column("sent_at", UTCDateTime, nullable=False),
 )
 """Morning lists and nudges already sent: claimed here first, so each goes once."""
+
+consent_texts = Table(
+    "consent_texts",
+    metadata,
+    Column("text_hash", String(32), primary_key=True),
+    Column("el", Text, nullable=False),
+    Column("en", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+"""Each declaration citizens accepted, once, in both languages: bookings keep its hash."""

@@ -43,7 +43,8 @@ async def load_booking(
         return None
     async with storage.reading() as uow:
         booking = await uow.bookings.get(row.booking_id)
-        citizen = await uow.citizens.get_by_id(booking.citizen_id) if booking else None
+        owner = booking.citizen_id if booking else None
+        citizen = await uow.citizens.get_by_id(owner) if owner is not None else None
     if booking is None or citizen is None:
         return None
     municipality = configuration.municipality(booking.municipality_id)

@@ -13,6 +13,7 @@ from domain.model import Configuration
 from domain.notifications import Kind
 from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.outbox import OutboxRow, SqlOutbox
+from integrations.db.retention import SqlPurge
 from integrations.db.staff_busy import SqlStaffBusy
 from integrations.db.staff_calendar import SqlStaffCalendar
 from integrations.db.storage import SqlStorage
@@ -27,6 +28,7 @@ from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.emails import BookingEmails, ManageUrl
 from integrations.outbox.free_busy_refresh import FreeBusyRefresh
 from integrations.outbox.meeting_sync import MeetingSync
+from integrations.outbox.purge_schedule import PurgeSchedule
 from integrations.outbox.staff_calendar import StaffCalendarSync, StaffMail
 from integrations.outbox.worker import Clock, Deliverer, OneByOne, OutboxWorker, Outcome
 from integrations.settings import Settings
@@ -104,7 +106,7 @@ def build_worker(
             )
         )
     deliverers.update(extra or {})
-    background = list(background)
+    background = [*background, PurgeSchedule(SqlPurge(engine, configuration), clock).run]
     if isinstance(provider, TeamsMeetings):
         refresh = FreeBusyRefresh(
             configuration,

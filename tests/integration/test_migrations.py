@@ -27,7 +27,7 @@ async def test_migrations_build_an_empty_database_and_can_run_again(empty_engine
     await upgrade(empty_engine)  # nothing left to do, nothing breaks
     async with empty_engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-    assert version == [("0009",)]
+    assert version == [("0010",)]
 
 
 async def test_the_schema_guards_against_overlaps(empty_engine: AsyncEngine):
