@@ -9,6 +9,7 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
@@ -25,6 +26,7 @@ from bot.web import serve_web
 from bot.worker import build_outbox_worker, run_worker
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
+from integrations.db.retention import SqlPurge
 from integrations.settings import Settings, SettingsError
 
 EXIT_SETUP_PROBLEM = 2
@@ -43,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("worker", help="deliver e-mails, meetings, reminders and staff pings")
     commands.add_parser("availability", help="show the next free times of every service")
+    commands.add_parser(
+        "purge", help="erase personal data kept past the configured periods (hourly in the worker)"
+    )
     return parser
 
 
@@ -63,6 +68,9 @@ async def _run(command: str, app: App) -> None:
         elif command == "check-config":
             names = ", ".join(m.name.en for m in app.configuration.municipalities)
             print(f"{app.settings.booking_config}: ok ({names})")
+        elif command == "purge":
+            purged = await SqlPurge(app.engine, app.configuration).run(datetime.now(UTC))
+            print(f"purged: {purged}")
         elif command == "availability":
             for municipality in app.configuration.municipalities:
                 for line in await availability_report(app.storage, municipality):

@@ -28,7 +28,14 @@ class WithoutExceptionMessages(logging.Formatter):
         return "\n\nwhile handling an earlier exception:\n".join(reversed(parts))
 
 
+NEVER_BELOW_INFO = ("aiosqlite",)
+"""Libraries whose DEBUG lines quote values: aiosqlite logs every statement with its
+parameters (a citizen's name and e-mail). LOG_LEVEL=DEBUG leaves them at INFO."""
+
+
 def configure(level: int = logging.WARNING) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(WithoutExceptionMessages(FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
+    for name in NEVER_BELOW_INFO:
+        logging.getLogger(name).setLevel(logging.INFO)

@@ -1,7 +1,7 @@
 """`python -m bot web`: the webhooks of the channels that have a token (Telegram with BOT_TOKEN,
-Viber with VIBER_TOKEN) and a health check, in one aiohttp server. With WEBHOOK_BASE_URL set,
-each webhook is registered with its channel once the server listens (Viber calls the address
-back before it answers)."""
+Viber with VIBER_TOKEN), a health check and the privacy notice's page, in one aiohttp server.
+With WEBHOOK_BASE_URL set, each webhook is registered with its channel once the server listens
+(Viber calls the address back before it answers)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from bot.app import App
+from bot.privacy_page import privacy_page
 from bot.telegram.runner import GRACE_S, make_bot, make_dispatcher, register_webhook
 from bot.telegram.webhook import add_telegram_webhook
 from bot.viber.runner import make_viber_client, viber_citizens
@@ -29,6 +30,7 @@ async def serve_web(app: App) -> None:
     settings = app.settings
     application = web.Application(client_max_size=BODY_LIMIT)
     application.router.add_get("/health", health)
+    application.router.add_get("/privacy", privacy_page(app.configuration))
     async with AsyncExitStack() as closing:
         bot = dispatcher = viber = None
         if settings.bot_token:

@@ -66,6 +66,8 @@ async def forget_citizen(identity: ChannelIdentity, storage: Storage, now: datet
                 await uow.outbox.drop_reminders(done.id)
                 await uow.outbox.add(notifications_for(Change.CANCELLED, done, now))
                 cancelled.append(done)
+        for booking in own:  # reminders would go to someone who asked to be forgotten
+            await uow.outbox.drop_reminders(booking.id)
         erased = await uow.bookings.erase_personal_data([b.id for b in own], now)
         await uow.citizens.forget(citizen)
         await uow.commit()

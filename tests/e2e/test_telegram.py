@@ -95,6 +95,9 @@ async def test_book_reschedule_and_cancel_a_video_call_by_pressing_buttons(teleg
             "mybookings",
             "language",
             "timezone",
+            "privacy",
+            "mydata",
+            "forgetme",
             "help",
             "cancel",
         }
