@@ -15,7 +15,8 @@ from bot.app import App
 from bot.privacy_page import privacy_page
 from bot.telegram.runner import GRACE_S, make_bot, make_dispatcher, register_webhook
 from bot.telegram.webhook import add_telegram_webhook
-from bot.viber.runner import make_viber_client, viber_citizens
+from bot.viber.exports import add_export_page
+from bot.viber.runner import export_links, make_viber_client, viber_citizens
 from bot.viber.webhook import VIBER_WEBHOOK_PATH, add_viber_webhook
 
 BODY_LIMIT = 1024 * 1024
@@ -41,6 +42,9 @@ async def serve_web(app: App) -> None:
             viber = make_viber_client(app)
             closing.push_async_callback(viber.close)
             add_viber_webhook(application, viber_citizens(app, viber), settings.viber_token)
+            links = export_links(app)
+            if links is not None:
+                add_export_page(application, links, app.storage, app.configuration)
         runner = web.AppRunner(application, shutdown_timeout=GRACE_S)  # requests in hand finish
         await runner.setup()
         closing.push_async_callback(runner.cleanup)

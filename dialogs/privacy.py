@@ -47,7 +47,8 @@ def privacy_notice(texts: Texts, municipality: Municipality) -> str:
 def kept_summary(texts: Texts, kept: KeptData, now: datetime, municipality: Municipality) -> str:
     citizen = kept.citizen
     if citizen is None:
-        return texts("mydata.nothing")
+        days = municipality.privacy.keep_idle_conversations_days
+        return texts("mydata.nothing", days=days)
     zone = ZoneInfo(citizen.time_zone)
     lines = [texts("mydata.title")]
     contact = citizen.contact

@@ -24,7 +24,8 @@ async def show_kept_data(turn: Turn) -> None:
     """The summary as a note before the screen; everything as a file after it."""
     kept = await kept_about(turn.event.identity, turn.storage)
     if kept.citizen is None:
-        turn.say("mydata.nothing")
+        days = turn.municipality.privacy.keep_idle_conversations_days
+        turn.say("mydata.nothing", days=days)
     else:
         turn.notes.append(kept_summary(turn.texts, kept, turn.now, turn.municipality))
         name = f"rantevou-{turn.now:%Y-%m-%d}.json"

@@ -48,11 +48,22 @@ class ViberMessage:
         return rows if self.buttons else []
 
 
+@dataclass
+class ViberFile:
+    """A file message: Viber downloads `media` and hands it to the receiver."""
+
+    receiver: str
+    media: str
+    size: int
+    file_name: str
+
+
 class FakeViber:
     def __init__(self, token: str = "test-viber-token") -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: list[ViberMessage] = []
+        self.files: list[ViberFile] = []
         self.webhook_url = ""
         self.event_types: list[str] = []
         self.unsubscribed: set[str] = set()
@@ -170,6 +181,8 @@ class FakeViber:
     def _send_message(self, payload: dict[str, Any], size: int) -> web.Response:
         receiver = str(payload.get("receiver", ""))
         sender = payload.get("sender") or {}
+        if payload.get("type") == "file" and receiver and sender.get("name"):
+            return self._send_file(receiver, payload)
         if not receiver or not sender.get("name") or payload.get("type") != "text":
             return _status(4, "missingData")
         problem = _problem(payload, size)
@@ -191,6 +204,33 @@ class FakeViber:
             ViberMessage(receiver, payload["text"], keyboard.get("Buttons", []), token)
         )
         return web.json_response({"status": 0, "status_message": "ok", "message_token": token})
+
+    def _send_file(self, receiver: str, payload: dict[str, Any]) -> web.Response:
+        problem = _file_problem(payload)
+        if problem:
+            return _status(3, f"badData: {problem}")
+        if receiver in self.unsubscribed:
+            return _status(6, "receiverNotSubscribed")
+        self.files.append(
+            ViberFile(receiver, payload["media"], payload["size"], payload["file_name"])
+        )
+        token = next(self._tokens)
+        return web.json_response({"status": 0, "status_message": "ok", "message_token": token})
+
+
+def _file_problem(payload: dict[str, Any]) -> str | None:
+    """Viber's rules for a file message: a URL it can fetch, the size in bytes, a name of at
+    most 256 characters and not of a forbidden kind (executables, scripts)."""
+    media, size, name = payload.get("media"), payload.get("size"), payload.get("file_name")
+    if not isinstance(media, str) or not media.startswith(("http://", "https://")):
+        return "media is not a URL"
+    if not isinstance(size, int) or not 0 < size <= 50 * 1024 * 1024:
+        return "size missing or over 50 MB"
+    if not isinstance(name, str) or not name or len(name) > 256:
+        return "file_name missing or over 256 characters"
+    if name.rsplit(".", 1)[-1].lower() in {"exe", "bat", "cmd", "com", "js", "msi", "vbs"}:
+        return "a forbidden file type"
+    return None
 
 
 def _problem(payload: dict[str, Any], size: int) -> str | None:

@@ -98,6 +98,16 @@ class ViberClient:
             body["keyboard"] = keyboard
         return body
 
+    def file_body(self, url: str, file_name: str, size: int) -> dict[str, Any]:
+        """A file Viber downloads from `url` and hands to the citizen."""
+        return {
+            "type": "file",
+            "sender": self.sender,
+            "media": url,
+            "size": size,
+            "file_name": file_name,
+        }
+
     async def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         data = json.dumps(payload, ensure_ascii=False).encode()
         if len(data) > MESSAGE_SIZE_LIMIT:

@@ -25,6 +25,7 @@ from bot.viber.client import (
     ViberError,
     ViberUnavailable,
 )
+from bot.viber.exports import ExportLinks
 from bot.viber.render import choice_from_reply, keyboard, message_text
 from dialogs.engine import Dialog
 from dialogs.screens import Event, Screen
@@ -54,7 +55,10 @@ class ViberCitizens:
         subscribers: SqlViberSubscribers,
         seen: SqlSeenUpdates,
         sleep: Sleep = asyncio.sleep,
+        exports: ExportLinks | None = None,
     ) -> None:
+        """`exports`: where the web server serves /mydata's file (None: the message only)."""
+        self._exports = exports
         self._dialog = dialog
         self._client = client
         self._subscribers = subscribers
@@ -127,6 +131,15 @@ class ViberCitizens:
 
     async def _send_one(self, user_id: str, screen: Screen) -> bool:
         body = self._client.message_body(message_text(screen), keyboard(screen))
+        sent = await self._deliver(user_id, body)
+        attachment = screen.attachment
+        if sent and attachment is not None and self._exports is not None:
+            url = self._exports.link(user_id, attachment.file_name)
+            file = self._client.file_body(url, attachment.file_name, len(attachment.content))
+            sent = await self._deliver(user_id, file)
+        return sent
+
+    async def _deliver(self, user_id: str, body: dict[str, Any]) -> bool:
         for attempt in range(SEND_ATTEMPTS):
             try:
                 await self._client.send_message(user_id, body)

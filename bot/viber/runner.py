@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.viber.client import ViberClient
+from bot.viber.exports import ExportLinks
 from bot.viber.handlers import ViberCitizens
 from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.db.tables import viber_callbacks
@@ -16,10 +17,18 @@ def make_viber_client(app: App) -> ViberClient:
     return ViberClient(settings.viber_token, name, settings.viber_api_url)
 
 
+def export_links(app: App) -> ExportLinks | None:
+    """Where /mydata's file is served for Viber: PUBLIC_BASE_URL, else the webhook's address
+    (the same `web` server); neither: Viber citizens get the message without the file."""
+    base = app.settings.public_base_url or app.settings.webhook_base_url
+    return ExportLinks(app.settings.viber_token, base) if base else None
+
+
 def viber_citizens(app: App, client: ViberClient) -> ViberCitizens:
     return ViberCitizens(
         app.dialog,
         client,
         SqlViberSubscribers(app.engine),
         SqlSeenUpdates(app.engine, viber_callbacks),
+        exports=export_links(app),
     )

@@ -4,10 +4,12 @@ with nothing stored."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from integrations.db.tables import bookings, conversations, viber_subscribers
@@ -169,3 +171,40 @@ async def test_a_wrong_token_or_none_stops_the_web_server_with_one_line(viber, d
     assert stderr.strip() == (
         "Neither BOT_TOKEN (Telegram) nor VIBER_TOKEN (Viber) is set: nothing to serve."
     )
+
+
+async def test_on_viber_mydata_comes_as_a_file_to_fetch_and_forgetme_ends_the_subscription(
+    viber, database, web_bot
+):
+    """Viber carries a file only as a link it fetches: the link opens this citizen's data for
+    a quarter of an hour, and a link changed by one character opens nothing."""
+    eleni = ViberCitizen(viber, user_id="01234567890B=")
+    await eleni.open()
+    await eleni.say("Γεια")  # her first message: now she is subscribed
+    await eleni.press("Γλώσσα")
+    await eleni.press("English")
+    await eleni.press("Personal data")
+    assert "Controller: Municipality of Chania" in eleni.text
+    await eleni.press("What you keep about me")
+    assert "What we keep about you:" in eleni.text
+    assert "Language: English" in eleni.text
+    [file] = viber.files
+    assert (file.receiver, file.file_name) == ("01234567890B=", file.media.rsplit("/", 1)[-1])
+    assert file.file_name.endswith(".json")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(file.media) as response:
+            assert response.status == 200
+            assert response.headers["Cache-Control"] == "no-store"
+            kept = json.loads(await response.read())
+        token = file.media.rsplit("/", 2)[-2]
+        forged = file.media.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B"))
+        async with session.get(forged) as response:
+            assert response.status == 404
+    assert kept["citizen"]["channel_user_id"] == "01234567890B="
+    assert file.size == len(json.dumps(kept, ensure_ascii=False, indent=2).encode())
+
+    await eleni.press("Erase my data")
+    await eleni.press("Yes, erase")
+    assert "Done. We erased:" in eleni.text
+    assert await table_rows(database, viber_subscribers) == []
+    assert await count_rows(database, conversations) == 0

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from dialogs.engine import Dialog
 from dialogs.privacy import declaration
-from dialogs.texts import Texts
 from domain.model import Mode
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.manage_tokens import SqlManageTokens
@@ -106,7 +105,7 @@ async def test_mydata_shows_everything_kept_and_sends_it_as_a_file(storage: SqlS
 async def test_mydata_for_someone_unknown_says_nothing_is_kept(storage: SqlStorage):
     stranger = Citizen(make_dialog(storage), user_id="999")
     screen = await stranger.type("/mydata")
-    assert Texts("el")("mydata.nothing") in stranger.text
+    assert "Δεν κρατάμε στοιχεία για εσάς· μόνο το σημείο της συνομιλίας" in stranger.text
     assert screen.attachment is None
 
 
