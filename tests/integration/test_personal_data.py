@@ -158,3 +158,23 @@ async def test_forgetme_after_the_appointment_erases_it_at_once(storage: SqlStor
     (erased,) = await table(storage, bookings)
     assert (erased.full_name, erased.email, erased.citizen_id) == ("", "", None)
     assert await table(storage, citizens) == []
+
+
+async def test_a_declaration_changed_since_it_was_accepted_is_asked_again(storage: SqlStorage):
+    """A new version deployed between the consent and the Confirm: the booking is not made
+    under words the citizen never read."""
+    maria = Citizen(make_dialog(storage))
+    await book_video_call(maria, confirm=False)
+    async with storage.engine.begin() as connection:
+        (row,) = list(await connection.execute(select(conversations)))
+        state = json.loads(row.state)
+        state["answers"]["consent"] = "el-0000000000000000"  # what an older text hashed to
+        await connection.execute(conversations.update().values(state=json.dumps(state)))
+    await maria.press("Επιβεβαίωση κράτησης")
+    assert maria.step == "consent"
+    assert "Το κείμενο της δήλωσης άλλαξε" in maria.text
+    assert await table(storage, bookings) == []
+    await maria.press("Συμφωνώ")
+    await maria.press("Επιβεβαίωση κράτησης")
+    (booking,) = await table(storage, bookings)
+    assert booking.consent_version == declaration(Mode.VIDEO_CALL).version("el")
