@@ -22,6 +22,10 @@ DECLARATION_KEYS = {Mode.VIDEO_CALL: "consent.text", Mode.IN_PERSON: "consent.in
 """The in-person declaration leaves out the video call's clauses (its recording, its lobby)."""
 
 
+LISTED = 8
+"""Bookings listed per group in the message (it must fit one chat message); the file has all."""
+
+
 def declaration(mode: Mode) -> Declaration:
     key = DECLARATION_KEYS[mode]
     return Declaration(el=Texts("el")(key), en=Texts("en")(key))
@@ -66,7 +70,9 @@ def kept_summary(texts: Texts, kept: KeptData, now: datetime, municipality: Muni
     others = [b for b in kept.bookings if b not in upcoming]
     for key, group in (("mydata.upcoming", upcoming), ("mydata.past", others)):
         lines.append(texts(key, count=len(group)))
-        lines.extend(_booking_line(texts, b, zone, municipality) for b in group)
+        lines.extend(_booking_line(texts, b, zone, municipality) for b in group[-LISTED:])
+        if len(group) > LISTED:
+            lines.append(texts("mydata.more", count=len(group) - LISTED))
     if kept.bookings:
         consents = sorted(
             {f"{b.consent_version} ({b.consented_at:%Y-%m-%d})" for b in kept.bookings}

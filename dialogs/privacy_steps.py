@@ -28,6 +28,7 @@ async def show_kept_data(turn: Turn) -> None:
         turn.say("mydata.nothing", days=days)
     else:
         turn.notes.append(kept_summary(turn.texts, kept, turn.now, turn.municipality))
+        turn.brief = True
         name = f"rantevou-{turn.now:%Y-%m-%d}.json"
         turn.attachment = Attachment(name, kept_file(kept, turn.municipality, turn.now))
 
@@ -41,7 +42,8 @@ class PrivacyStep(Step):
         rows = [
             (Choice(choice_id(self.name, a), turn.texts(f"privacy.{a}")),) for a in self.actions
         ]
-        text = f"{notice_with_link(turn)}\n\n{turn.texts('privacy.prompt')}"
+        prompt = turn.texts("privacy.prompt")
+        text = prompt if turn.brief else f"{notice_with_link(turn)}\n\n{prompt}"
         return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:

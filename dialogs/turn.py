@@ -30,6 +30,9 @@ class Turn:
     """Messages shown before the next screen (a refusal's reason, a confirmation)."""
     toast: str | None = None
     attachment: Attachment | None = None
+    brief: bool = False
+    """A long note precedes the screen (what is kept): the screen leaves out its own long
+    text, so that the two fit one chat message."""
     forgotten: bool = False
     """The citizen's data was erased in this turn: nothing of theirs is saved after it."""
     privacy_url: str | None = None

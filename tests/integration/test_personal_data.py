@@ -35,6 +35,9 @@ async def table(storage: SqlStorage, which: Any) -> list[Any]:
 
 
 async def test_the_privacy_notice_reads_the_periods_from_the_configuration(storage: SqlStorage):
+    first_visit = Citizen(make_dialog(storage), user_id="3003")
+    await first_visit.type("/privacy")  # the very first message: greeting, then the notice
+    assert "Υπεύθυνος επεξεργασίας: Δήμος Χανίων" in first_visit.text
     maria = Citizen(make_dialog(storage))
     await maria.type("/start")
     await maria.press("Προσωπικά δεδομένα")
@@ -90,6 +93,7 @@ async def test_mydata_shows_everything_kept_and_sends_it_as_a_file(storage: SqlS
     assert maria.step == "privacy"
     for shown in ("Μαρία Παπαδάκη", "maria@example.com", "+306912345678", "Επόμενα ραντεβού: 1"):
         assert shown in maria.text
+    assert "Υπεύθυνος επεξεργασίας" not in maria.text  # the notice is not repeated below it
     assert screen.attachment is not None
     kept = json.loads(screen.attachment.content)
     assert kept["citizen"]["email"] == "maria@example.com"
@@ -178,3 +182,29 @@ async def test_a_declaration_changed_since_it_was_accepted_is_asked_again(storag
     await maria.press("Επιβεβαίωση κράτησης")
     (booking,) = await table(storage, bookings)
     assert booking.consent_version == declaration(Mode.VIDEO_CALL).version("el")
+
+
+async def test_a_long_history_is_summed_up_in_one_message_and_all_of_it_is_in_the_file(
+    storage: SqlStorage,
+):
+    maria = Citizen(make_dialog(storage))
+    await book_video_call(maria)
+    (booking,) = await table(storage, bookings)
+    async with storage.engine.begin() as connection:
+        for number in range(1, 31):  # thirty past appointments
+            values = {c: getattr(booking, c) for c in booking._fields if c != "id"}
+            shift = timedelta(days=7 * number)
+            values |= {
+                "reference": f"XAN-P{number:04d}",
+                "starts_at": booking.starts_at - shift,
+                "ends_at": booking.ends_at - shift,
+                "busy_until": booking.busy_until - shift,
+                "request_key": None,
+            }
+            await connection.execute(bookings.insert().values(values))
+    screen = await maria.type("/mydata")
+    assert "Προηγούμενα ή ακυρωμένα ραντεβού: 30" in maria.text
+    assert "…και άλλα 22, στο αρχείο" in maria.text
+    assert len(maria.text) < 4096  # one Telegram message
+    assert screen.attachment is not None
+    assert len(json.loads(screen.attachment.content)["bookings"]) == 31
