@@ -121,6 +121,21 @@ def _write(folder: Path, text: str) -> Path:
             "no public holidays known",
         ),
         (("[municipality.booking]", "[municipality.booking"), "(syntax)", "line"),
+        (
+            ("keep_seen_updates_days = 2 ", "keep_seen_updates_days = 1 "),
+            "municipality[1].privacy.keep_seen_updates_days",
+            "must be at least 2",
+        ),
+        (
+            ("keep_appointments_days = 730", "keep_appointments_days = 0"),
+            "municipality[1].privacy.keep_appointments_days",
+            "must be at least 1",
+        ),
+        (
+            ("keep_appointments_days = 730", "keep_bookings_days = 730"),
+            "municipality[1].privacy.keep_bookings_days",
+            "unknown key",
+        ),
     ],
 )
 def test_a_broken_file_is_refused_with_one_line_naming_the_key(
@@ -140,3 +155,13 @@ def test_a_broken_file_is_refused_with_one_line_naming_the_key(
 def test_a_missing_file_is_refused_in_one_line(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"nowhere\.toml: \(file\): cannot be read"):
         load_configuration(tmp_path / "nowhere.toml")
+
+
+def test_the_privacy_periods_default_when_the_section_is_left_out(tmp_path: Path):
+    start = CHANIA_TOML.index("[municipality.privacy]")
+    end = CHANIA_TOML.index("\n\n", start)
+    path = _write(tmp_path, CHANIA_TOML[:start] + CHANIA_TOML[end:])
+    (chania,) = load_configuration(path).municipalities
+    rules = chania.privacy
+    assert (rules.keep_appointments_days, rules.keep_idle_conversations_days) == (730, 30)
+    assert rules.data_protection_officer == ""
