@@ -28,30 +28,10 @@ from domain.model import (
 )
 from domain.use_cases import BookingRequest, book, reschedule
 
+_ON_MODE = ("service", "day", "time", "staff", "third", "third_name", "third_email", "docs")
 DEPENDENTS = {
-    "municipality": (
-        "mode",
-        "service",
-        "day",
-        "time",
-        "staff",
-        "third",
-        "third_name",
-        "third_email",
-        "docs",
-        "consent",
-    ),
-    "mode": (
-        "service",
-        "day",
-        "time",
-        "staff",
-        "third",
-        "third_name",
-        "third_email",
-        "docs",
-        "consent",
-    ),
+    "municipality": ("mode", *_ON_MODE, "consent"),
+    "mode": (*_ON_MODE, "consent"),  # the declarations differ by mode
     "service": ("day", "time", "staff"),
     "day": ("time", "staff"),
     "time": ("staff",),

@@ -7,11 +7,12 @@ availability check, and two writers never decide on stale data.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -76,3 +77,8 @@ async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnectio
         await connection.execution_options(**{IMMEDIATE: True})
         await connection.begin()
         yield connection
+
+
+def insert_for(dialect: str) -> Callable[[Table], postgresql.Insert | sqlite.Insert]:
+    """INSERT with ON CONFLICT, which SQLAlchemy offers per dialect."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

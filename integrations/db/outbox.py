@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications import REMINDERS, Change, Kind, Notification, undelivered_alert
-from integrations.db.engine import write_transaction
+from integrations.db.engine import insert_for, write_transaction
 from integrations.db.tables import outbox
 
 PENDING, DONE, PARKED, DROPPED = "pending", "done", "parked", "dropped"
@@ -74,7 +73,7 @@ async def add_notifications(
 ) -> None:
     if not notifications:
         return
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(connection.dialect.name)
     statement = insert(outbox).on_conflict_do_nothing(index_elements=["key"])
     await connection.execute(statement, [_values(n, now) for n in notifications])
 

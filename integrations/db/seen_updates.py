@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Table, bindparam, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import Executable
 
-from integrations.db.engine import one_statement_options
+from integrations.db.engine import insert_for, one_statement_options
 from integrations.db.tables import telegram_updates
 
 CLAIM_EXPIRES = timedelta(seconds=30)
@@ -27,7 +26,7 @@ _PRUNE_EVERY = 1000
 
 
 def _claim_statement(dialect: str, table: Table) -> Executable:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     key = _key(table)
     statement = insert(table).values(
         {key: bindparam("claimed_id"), "received_at": bindparam("now"), "handled": False}

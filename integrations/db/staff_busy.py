@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.busy_times import MAX_APPOINTMENT_SPAN
-from integrations.db.engine import write_transaction
+from integrations.db.engine import insert_for, write_transaction
 from integrations.db.tables import staff_busy, staff_busy_reads
 
 Span = tuple[datetime, datetime]
@@ -65,9 +64,7 @@ class SqlStaffBusy:
                     insert(staff_busy),
                     [{"staff_id": staff_id, "starts_at": s, "ends_at": e} for s, e in kept],
                 )
-            dialect_insert = (
-                postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-            )
+            dialect_insert = insert_for(connection.dialect.name)
             await connection.execute(
                 dialect_insert(staff_busy_reads)
                 .values(staff_id=staff_id, read_at=now)

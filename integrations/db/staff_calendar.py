@@ -8,10 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.engine import write_transaction
+from integrations.db.engine import insert_for, write_transaction
 from integrations.db.tables import staff_calendar
 
 
@@ -57,7 +56,7 @@ class SqlStaffCalendar:
             "updated_at": now,
         }
         async with write_transaction(self._engine) as connection:
-            insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+            insert = insert_for(connection.dialect.name)
             statement = insert(staff_calendar).values(
                 booking_id=booking_id, staff_id=entry.staff_id, **values
             )

@@ -13,7 +13,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -34,7 +33,7 @@ from domain.model import (
 )
 from domain.ports import ReferenceInUse
 from integrations.db.busy_times import fetch_busy_times
-from integrations.db.engine import one_statement_options, write_transaction
+from integrations.db.engine import insert_for, one_statement_options, write_transaction
 from integrations.db.outbox import SqlOutboxRepository
 from integrations.db.personal_data import erase_or_mark, forget_leftovers
 from integrations.db.tables import bookings, citizens, consent_texts
@@ -288,8 +287,7 @@ class SqlCitizenRepository:
         return _citizen(row) if row is not None else None
 
     async def get_or_create(self, identity: ChannelIdentity, *, lock: bool = False) -> Citizen:
-        dialect = self._connection.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = insert_for(self._connection.dialect.name)
         await self._connection.execute(
             insert(citizens)
             .values(
@@ -331,8 +329,7 @@ class SqlDeclarationRepository:
         self._connection = connection
 
     async def keep(self, declaration: Declaration, now: datetime) -> None:
-        dialect = self._connection.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = insert_for(self._connection.dialect.name)
         await self._connection.execute(
             insert(consent_texts)
             .values(

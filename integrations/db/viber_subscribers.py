@@ -6,18 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.engine import one_statement_options
+from integrations.db.engine import insert_for, one_statement_options
 from integrations.db.tables import viber_subscribers
 
 
 class SqlViberSubscribers:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        self._insert = insert
+        self._insert = insert_for(engine.dialect.name)
 
     async def set(self, user_id: str, subscribed: bool) -> None:
         now = datetime.now(UTC)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.engine import write_transaction
+from integrations.db.engine import insert_for, write_transaction
 from integrations.db.tables import video_meetings
 from integrations.meetings.provider import Meeting
 
@@ -61,7 +60,7 @@ class SqlVideoMeetings:
             "updated_at": now,
         }
         async with write_transaction(self._engine) as connection:
-            insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+            insert = insert_for(connection.dialect.name)
             statement = insert(video_meetings).values(booking_id=booking_id, **values)
             await connection.execute(
                 statement.on_conflict_do_update(index_elements=["booking_id"], set_=values)
