@@ -20,7 +20,8 @@ PROMPT = "> "
 def render(screen: Screen) -> str:
     lines = [screen.text]
     for number, choice in enumerate(screen.choices(), start=1):
-        lines.append(f"  {number}. {choice.description or choice.label}")
+        mark = f"{number}." if screen.numbered else "•"
+        lines.append(f"  {mark} {choice.description or choice.label}")
     return "\n".join(lines)
 
 

@@ -8,7 +8,15 @@ from calendar import Calendar
 from datetime import UTC, date, datetime, timedelta
 
 from dialogs import validation
-from dialogs.parsing import NO, YES, ImpossibleDate, parse_day, parse_time, simplified
+from dialogs.parsing import (
+    NO,
+    PARTS_OF_DAY,
+    YES,
+    ImpossibleDate,
+    parse_day,
+    parse_time,
+    simplified,
+)
 from dialogs.privacy import declaration, privacy_notice
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import Answered, GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
@@ -122,6 +130,7 @@ def _query(turn: Turn) -> SlotQuery:
 
 class DayStep(Step):
     name = "day"
+    numbered = False  # "15" is the 15th
 
     async def _free_days(self, turn: Turn) -> list[date]:
         first, last = bookable_days(turn.municipality, turn.now)
@@ -217,6 +226,7 @@ async def _slots(turn: Turn) -> list[Slot]:
 
 class TimeStep(Step):
     name = "time"
+    numbered = False  # "10" is ten o'clock
 
     def _label(self, turn: Turn, slot: Slot) -> str:
         office = turn.municipality.time_zone
@@ -252,14 +262,34 @@ class TimeStep(Step):
             if any(s.start == start for s in slots):
                 return Answered({self.name: int(value)})
             return Refused("slot_taken")
-        typed = parse_time(event.text or "")
-        if typed is None:
+        part = PARTS_OF_DAY.get(simplified(event.text or ""))
+        if part is not None:
+            return self._part_of_day(turn, slots, *part)
+        meanings = parse_time(event.text or "")
+        if not meanings:
             return Refused("time.invalid")
-        for slot in slots:
-            local = slot.start.astimezone(turn.zone)
-            if (local.hour, local.minute) == (typed.hour, typed.minute):
+        free = {
+            (local.hour, local.minute): slot
+            for slot in slots
+            for local in (slot.start.astimezone(turn.zone),)
+        }
+        for meant in meanings:
+            slot = free.get((meant.hour, meant.minute))
+            if slot is not None:
                 return Answered({self.name: int(slot.start.timestamp())})
-        return Refused("time.not_available", {"time": f"{typed:%H:%M}"})
+        return Refused("time.not_available", {"time": f"{meanings[0]:%H:%M}"})
+
+    def _part_of_day(self, turn: Turn, slots: list[Slot], start: int, end: int) -> Outcome:
+        """ "το πρωί": the free times of the morning, to pick from."""
+        times = [
+            turn.texts.clock(s.start, turn.zone)
+            for s in slots
+            if start <= s.start.astimezone(turn.zone).hour < end
+        ]
+        if not times:
+            return Refused("time.part_of_day_none")
+        turn.say("time.part_of_day", times=", ".join(times))
+        return Stay()
 
 
 async def selected_slot(turn: Turn) -> Slot | None:

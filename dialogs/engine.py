@@ -215,7 +215,9 @@ class Dialog:
             return Choice(turn.event.choice, "") if belongs else None
         if turn.event.text:
             screen = await step.screen(turn)
-            return parsing.choice_from_text(turn.event.text, screen.choices())
+            return parsing.choice_from_text(
+                turn.event.text, screen.choices(), by_number=step.numbered
+            )
         return None
 
     async def _navigate(self, turn: Turn, action: str) -> None:

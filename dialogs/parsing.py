@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import dateparser
 
@@ -40,10 +40,13 @@ def showable(text: str) -> str:
     return _UNSHOWABLE.sub("", text)
 
 
-def choice_from_text(text: str, choices: list[Choice]) -> Choice | None:
-    """The choice a citizen meant: its number on the screen, or its label."""
+def choice_from_text(text: str, choices: list[Choice], *, by_number: bool = True) -> Choice | None:
+    """The choice a citizen meant: its number on the screen (unless numbers mean something
+    else there), or its label."""
     wanted = simplified(text)
     if wanted.isdigit():
+        if not by_number:
+            return None
         index = int(wanted) - 1
         return choices[index] if 0 <= index < len(choices) else None
     for choice in choices:
@@ -53,13 +56,64 @@ def choice_from_text(text: str, choices: list[Choice]) -> Choice | None:
     return None
 
 
-def parse_time(text: str) -> time | None:
-    """ "10:30", "10.30", "9:05"."""
-    match = _TIME.match(text.strip())
+_SPOKEN_TIME = re.compile(
+    r"^(?:(?:στισ|για τισ|κατα τισ|γυρω στισ|at|around)\s+)?"  # simplified: final σ
+    r"(\d{1,2})(?:\s*[:.·]\s*(\d{2}))?"
+    r"(?:\s*(?:η ωρα|h|o'?clock))?"
+    r"(?:\s*(π\.?μ\.?|μ\.?μ\.?|a\.?m\.?|p\.?m\.?))?"
+    r"(?:\s+(και μιση|και τεταρτο|παρα τεταρτο|and a half))?$"
+)
+_AFTERNOON = {"μμ", "pm"}
+_MORNING = {"πμ", "am"}
+_QUARTERS = {"και μιση": 30, "and a half": 30, "και τεταρτο": 15, "παρα τεταρτο": -15}
+_FIRST_OFFICE_HOUR = 7
+"""A bare hour below this is the afternoon's: nobody books the office at two at night."""
+
+
+def parse_time(text: str) -> tuple[time, ...]:
+    """The times a typed answer can mean, likeliest first: "10:30", "10.30", "10", "στις 10",
+    "10 και μισή", "2 μ.μ.", "10am", "2 pm". Without a.m. or p.m. an hour below 12 may be
+    either half of the day ("2" is 14:00 at an office, "6:30" is 6:30 in London): the step
+    takes the one that is free. Empty: not a time."""
+    match = _SPOKEN_TIME.match(simplified(text))
     if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    return time(hour, minute) if hour < 24 and minute < 60 else None
+        return ()
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = match.group(4)
+    if half:
+        if match.group(2):
+            return ()  # "10:20 και μισή" says two things
+        minute = _QUARTERS[half]
+        if minute < 0:
+            hour, minute = hour - 1, 60 + minute
+    suffix = match.group(3).replace(".", "") if match.group(3) else None
+    if suffix and not 1 <= hour <= 12:
+        return ()
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        return ()
+    if suffix in _AFTERNOON:
+        return (time(hour % 12 + 12, minute),)
+    if suffix in _MORNING:
+        return (time(hour % 12, minute),)
+    if 1 <= hour < 12:
+        morning, afternoon = time(hour, minute), time(hour + 12, minute)
+        return (afternoon, morning) if hour < _FIRST_OFFICE_HOUR else (morning, afternoon)
+    return (time(hour, minute),)
+
+
+PARTS_OF_DAY = {
+    "πρωι": (0, 12),
+    "το πρωι": (0, 12),
+    "morning": (0, 12),
+    "in the morning": (0, 12),
+    "μεσημερι": (12, 15),
+    "το μεσημερι": (12, 15),
+    "απογευμα": (12, 24),
+    "το απογευμα": (12, 24),
+    "afternoon": (12, 24),
+    "in the afternoon": (12, 24),
+}
+"""Hours (from, to) a part of the day means: the free times in it are offered."""
 
 
 class ImpossibleDate(ValueError):
@@ -72,6 +126,12 @@ def parse_day(text: str, today: date) -> date | None:
     cleaned = _ARTICLES.sub("", text.strip().casefold())
     if not cleaned or len(cleaned) > 40 or _TIME.match(cleaned):
         return None
+    spoken = _spoken_day(simplified(text), today)
+    if spoken is not None:
+        return spoken
+    cleaned = _OF_THE_MONTH.sub("", cleaned)
+    if cleaned.isdigit():
+        return _day_of_month(int(cleaned), today)
     numeric = _NUMERIC_DATE.match(cleaned)
     if numeric:
         _check_possible(*numeric.groups())
@@ -82,6 +142,48 @@ def parse_day(text: str, today: date) -> date | None:
     if ahead and nearest and nearest < today and (ahead - today).days > _FAR_AHEAD_DAYS:
         return nearest  # "25/11" on 1 December: a date that has passed, not next year's
     return ahead
+
+
+_WEEKDAYS = ("δευτερα", "τριτη", "τεταρτη", "πεμπτη", "παρασκευη", "σαββατο", "κυριακη")
+_COUNTS = {"μια": 1, "ενα": 1, "δυο": 2, "τρεισ": 3, "τρια": 3, "τεσσερισ": 4}
+_NEXT_WEEKS_DAY = re.compile(r"^(?:την |το )?(?:αλλη|αλλο|επομενη|επομενο) (\w+)$")
+_IN_SOME = re.compile(r"^(?:σε|μετα απο) (\d+|\w+) (εβδομαδεσ|εβδομαδα|μερεσ|ημερεσ|μερα|ημερα)$")
+_OF_THE_MONTH = re.compile(r"\s+του\s+μ[ηή]να$")
+
+
+def _day_of_month(number: int, today: date) -> date | None:
+    """ "15": the 15th of this month, or of the next when it has passed."""
+    if not 1 <= number <= 31:
+        raise ImpossibleDate(str(number))
+    year, month = today.year, today.month
+    for _ in range(3):  # "31" in a month of 30 days: the next month that has one
+        try:
+            found = date(year, month, number)
+        except ValueError:
+            found = None
+        if found is not None and found >= today:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _spoken_day(words: str, today: date) -> date | None:
+    """What dateparser does not read in Greek: «μεθαύριο», «την άλλη Τρίτη» (the Tuesday of
+    next week), «σε δύο εβδομάδες»."""
+    if words == "μεθαυριο":
+        return today + timedelta(days=2)
+    next_week = _NEXT_WEEKS_DAY.match(words)
+    if next_week and next_week.group(1) in _WEEKDAYS:
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday + timedelta(days=_WEEKDAYS.index(next_week.group(1)))
+    some = _IN_SOME.match(words)
+    if some:
+        count = int(some.group(1)) if some.group(1).isdigit() else _COUNTS.get(some.group(1))
+        if count is None or count > 60:
+            return None
+        per = 7 if some.group(2).startswith("εβδομαδ") else 1
+        return today + timedelta(days=count * per)
+    return None
 
 
 _FAR_AHEAD_DAYS = 180

@@ -38,6 +38,9 @@ class Screen:
     """A short notice for channels that can show one beside the screen (Telegram's answer to
     a button press): why a pressed button did nothing."""
     attachment: Attachment | None = None
+    numbered: bool = True
+    """Typing a choice's number picks it; False where a number means something else (a day
+    of the month, an hour), so channels that number choices (the console) do not."""
 
     def choices(self) -> list[Choice]:
         """The pressable choices, in reading order: what "type its number" counts."""

@@ -100,6 +100,8 @@ class Step(ABC):
 
     name = ""
     nav: tuple[str, ...] = ("back", "cancel", "help")
+    numbered = True
+    """False: a typed number is the step's own answer (a day, an hour), never a list item."""
 
     def applies(self, turn: Turn) -> bool:
         return True
@@ -150,5 +152,9 @@ def screen(
 ) -> Screen:
     all_rows = [*(rows or []), nav_row(turn.texts, step.nav)] if step.nav else rows or []
     return Screen(
-        text=text, rows=tuple(r for r in all_rows if r), step=step.name, calendar=calendar
+        text=text,
+        rows=tuple(r for r in all_rows if r),
+        step=step.name,
+        calendar=calendar,
+        numbered=step.numbered,
     )
