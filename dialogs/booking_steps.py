@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from dialogs import validation
 from dialogs.parsing import (
     NO,
+    NOTHING,
     PARTS_OF_DAY,
     YES,
     ImpossibleDate,
@@ -311,6 +312,8 @@ class StaffStep(Step):
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)
+        if value is None and simplified(event.text or "") in YES:
+            return Refused("staff.which")  # «ναι» to «a particular member of staff?»
         if value is None:
             return Refused("choose_from_list")
         slot = await selected_slot(turn)
@@ -362,6 +365,7 @@ class TextStep(Step):
 
     prompt = ""
     skip_label = ""
+    free_text = True
 
     @abstractmethod
     def clean(self, text: str) -> str:
@@ -372,22 +376,36 @@ class TextStep(Step):
         current = turn.answers.get(self.name)
         if current:
             text += "\n" + turn.texts("text.current", value=current)
-        rows = (
-            [(Choice(choice_id(self.name, "skip"), turn.texts(self.skip_label)),)]
-            if self.skip_label
-            else []
-        )
+        rows = []
+        if current:  # back here: one tap keeps it
+            keep = turn.texts("text.keep", value=_shortened(str(current)))
+            rows.append((Choice(choice_id(self.name, "keep"), keep),))
+        if self.skip_label:
+            rows.append((Choice(choice_id(self.name, "skip"), turn.texts(self.skip_label)),))
         return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         if self.skip_label and chosen_value(chosen, self.name) == "skip":
             return Answered({self.name: None})
+        if chosen_value(chosen, self.name) == "keep" and turn.answers.get(self.name):
+            return Answered({self.name: turn.answers[self.name]})
         if chosen is not None or not (event.text or "").strip():
             return Refused("text.expected")
+        words = simplified(event.text or "")
+        if words in NOTHING or words in NO:
+            if self.skip_label:  # «όχι», «δεν έχω» to an optional answer: left out
+                return Answered({self.name: None})
+            return Refused("text.required")
+        if words in YES:
+            return Refused("text.not_yes_no")
         try:
             return Answered({self.name: self.clean(event.text or "")})
         except validation.Invalid as invalid:
             return Refused(invalid.key)
+
+
+def _shortened(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class NameStep(TextStep):

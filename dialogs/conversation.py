@@ -27,6 +27,9 @@ class Conversation:
     """The calendar month on screen, "2026-12"."""
     reference: str | None = None
     """The booking being looked at, rescheduled or cancelled."""
+    revisiting: bool = False
+    """The citizen went back in the flow: answering goes one screen forward, not to the first
+    unanswered step."""
 
     @classmethod
     def new(cls, language_hint: str | None) -> Conversation:
@@ -71,4 +74,5 @@ class Conversation:
     def end_flow(self) -> None:
         """Leaves any booking flow for the menu, forgetting its answers."""
         self.flow, self.answers, self.history, self.month = "", {}, [], None
+        self.revisiting = False
         self.step = "menu"

@@ -83,6 +83,20 @@ def _nav(event: Event) -> str | None:
     return COMMANDS.get(words)
 
 
+def synonyms(texts: Texts, choices: list[Choice]) -> dict[str, tuple[str, ...]]:
+    """Other words for a choice, from the catalogs ("synonyms.menu:book": words separated by
+    "|"), so that a translator can add what people type."""
+    found = {}
+    for choice in choices:
+        if choice.id is None:
+            continue
+        key = f"synonyms.{choice.id}"
+        words = texts(key)
+        if words != key:
+            found[choice.id] = tuple(w.strip() for w in words.split("|") if w.strip())
+    return found
+
+
 class Dialog:
     def __init__(
         self,
@@ -179,11 +193,15 @@ class Dialog:
         if token is not None and self._manage_links is not None:
             await open_from_link(turn, token, self._manage_links)
             return
+        step = STEPS[state.step]
         action = _nav(event)
+        if action and event.text and action in step.typed_nav:
+            event = replace(event, text=None, choice=f"{step.name}:{step.typed_nav[action]}")
+            turn.event = event
+            action = None
         if action:
             await self._navigate(turn, action)
             return
-        step = STEPS[state.step]
         chosen = await self._chosen(turn, step)
         if event.choice and chosen is None:
             turn.say("stale_button")
@@ -197,8 +215,8 @@ class Dialog:
             turn.say(outcome.key, **outcome.params)
         elif isinstance(outcome, Answered):
             take_answers(turn, outcome.values)
-            if state.flow:
-                advance(turn)
+            if state.flow:  # after Back, forward one screen at a time, answers kept
+                advance(turn, after=step.name if state.revisiting else None)
         elif isinstance(outcome, GoTo):
             state.go_to(outcome.step)
             if state.flow and outcome.step in {s.name for s in BOOKING_FLOW}:
@@ -216,7 +234,11 @@ class Dialog:
         if turn.event.text:
             screen = await step.screen(turn)
             return parsing.choice_from_text(
-                turn.event.text, screen.choices(), by_number=step.numbered
+                turn.event.text,
+                screen.choices(),
+                by_number=step.numbered,
+                by_words=not step.free_text,
+                synonyms=synonyms(turn.texts, screen.choices()),
             )
         return None
 
@@ -227,6 +249,7 @@ class Dialog:
             while state.back() is not None:
                 same_or_unknown = state.step == leaving or state.step not in STEPS
                 if not same_or_unknown and reachable(turn, state.step):
+                    state.revisiting = bool(state.flow)
                     return
             state.end_flow()
         elif action == "cancel":

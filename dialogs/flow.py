@@ -52,12 +52,21 @@ BOOKING_FLOW: tuple[Step, ...] = (
 )
 
 
-def advance(turn: Turn) -> None:
-    """Moves to the first step of the flow that still needs an answer."""
+def advance(turn: Turn, after: str | None = None) -> None:
+    """Moves to the first step of the flow that still needs an answer; with `after` (the
+    citizen went back and answered that step again), to the step that follows it, answered or
+    not, so that they see each screen again on the way forward."""
+    passed = False
     for step in BOOKING_FLOW:
-        if step.applies(turn) and not step.answered(turn):
+        if not step.applies(turn):
+            continue
+        unanswered = not step.answered(turn)
+        if unanswered or passed:
             turn.state.go_to(step.name)
+            if unanswered:
+                turn.state.revisiting = False
             return
+        passed = step.name == after
 
 
 def reachable(turn: Turn, step_name: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from types import MappingProxyType
 from zoneinfo import available_timezones
 
 from dialogs.booking_steps import yes_no_row, yes_or_no
@@ -173,6 +174,7 @@ class BookingStep(Step):
     name = "booking"
     nav = ("menu", "help")
     actions = ("reschedule", "cancel", "mine", "book")
+    typed_nav = MappingProxyType({"cancel": "cancel"})  # then «are you sure?», not cancelled
 
     async def screen(self, turn: Turn) -> Screen:
         booking = await current_booking(turn)

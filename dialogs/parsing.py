@@ -22,6 +22,23 @@ def simplified(text: str) -> str:
 
 YES = {"ναι", "ν", "yes", "y", "nai", "ok", "οκ", "ενταξει"}
 NO = {"οχι", "ο", "no", "n", "oxi", "ochi"}
+NOTHING = {
+    "δεν εχω",
+    "δεν εχω αριθμο",
+    "δεν υπαρχει",
+    "δεν ξερω",
+    "κανενα",
+    "κανενασ",
+    "τιποτα",
+    "none",
+    "nothing",
+    "no number",
+    "i don't have one",
+    "i dont have one",
+    "n/a",
+    "-",
+}
+"""«Δεν έχω»: an optional answer left out, never the answer itself."""
 BACK = {"πισω", "back", "/back", "<", "«"}
 CANCEL = {"ακυρο", "ακυρωση", "cancel", "/cancel", "stop", "/stop"}
 HELP = {"βοηθεια", "help", "/help", "?"}
@@ -40,9 +57,18 @@ def showable(text: str) -> str:
     return _UNSHOWABLE.sub("", text)
 
 
-def choice_from_text(text: str, choices: list[Choice], *, by_number: bool = True) -> Choice | None:
+def choice_from_text(
+    text: str,
+    choices: list[Choice],
+    *,
+    by_number: bool = True,
+    by_words: bool = True,
+    synonyms: dict[str, tuple[str, ...]] | None = None,
+) -> Choice | None:
     """The choice a citizen meant: its number on the screen (unless numbers mean something
-    else there), or its label."""
+    else there), its label, a synonym the catalogs give for it, or words only its label has
+    («αυθαίρετο» for «Υπηρεσία Δόμησης – Αυθαίρετα»). None when nothing, or more than one
+    choice, fits: the step then says why, rather than guess."""
     wanted = simplified(text)
     if wanted.isdigit():
         if not by_number:
@@ -53,7 +79,41 @@ def choice_from_text(text: str, choices: list[Choice], *, by_number: bool = True
         labels = (choice.label, choice.description or "")
         if any(simplified(label) == wanted for label in labels if label):
             return choice
-    return None
+    for choice in choices:
+        if choice.id and wanted in {simplified(w) for w in (synonyms or {}).get(choice.id, ())}:
+            return choice
+    return _by_distinctive_words(wanted, choices, synonyms or {}) if by_words else None
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _stem(word: str) -> str:
+    """The letters compared, without the ending: «αυθαίρετο», «αυθαίρετα» and «αυθαιρέτων»
+    are one word to a reader, as are «άδεια» and «άδειες»."""
+    return word[:4] if len(word) <= 6 else word[:5]
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(word) for word in _WORD.findall(simplified(text))}
+
+
+def _by_distinctive_words(
+    wanted: str, choices: list[Choice], synonyms: dict[str, tuple[str, ...]]
+) -> Choice | None:
+    typed = _stems(wanted)
+    if not typed:
+        return None
+    stems = {
+        id(c): _stems(" ".join([c.label, *synonyms.get(c.id or "", ())])) for c in choices if c.id
+    }
+    shared = {s for a in stems.values() for s in a if sum(s in b for b in stems.values()) > 1}
+    fits = [
+        c
+        for c in choices
+        if c.id and not c.id.startswith("nav:") and typed & (stems[id(c)] - shared)
+    ]
+    return fits[0] if len(fits) == 1 else None
 
 
 _SPOKEN_TIME = re.compile(

@@ -36,6 +36,7 @@ DEPENDENTS = {
     "day": ("time", "staff"),
     "time": ("staff",),
     "third": ("third_name", "third_email"),
+    "contact": ("name", "email", "phone"),  # «no, I will type new ones» after «yes»
 }
 """Answers that no longer hold when this one changes."""
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -102,6 +103,12 @@ class Step(ABC):
     nav: tuple[str, ...] = ("back", "cancel", "help")
     numbered = True
     """False: a typed number is the step's own answer (a day, an hour), never a list item."""
+    free_text = False
+    """The typed text is the answer itself (a name, a subject): matched against the choices
+    only by their exact label, never by a word it happens to contain."""
+    typed_nav: Mapping[str, str] = MappingProxyType({})
+    """A navigation word typed here that names one of this step's choices («ακύρωση» on a
+    booking, whose choice is «Ακύρωση κράτησης»): the choice's value it means instead."""
 
     def applies(self, turn: Turn) -> bool:
         return True
