@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from types import MappingProxyType
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
+from babel.core import get_global
+from babel.dates import get_timezone_location
 
 from dialogs.booking_steps import yes_no_row, yes_or_no
 from dialogs.flow import start_booking, start_reschedule
+from dialogs.parsing import simplified
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
@@ -101,29 +107,57 @@ _AREAS = (
 
 @cache
 def _real_zones() -> dict[str, str]:
-    """The zones of places (Area/City), by their exact name and by their city's name,
-    lower-cased: not the database's aliases and files (posixrules, Factory, EST5EDT, the
-    folders Europe or America)."""
+    """The zones of places (Area/City), by their exact name, by their city's name in English
+    and in Greek («Λονδίνο»), and by the name of a country that has one zone («Γερμανία»,
+    Germany), compared without case or accents: not the database's aliases and files
+    (posixrules, Factory, EST5EDT, the folders Europe or America)."""
     zones: dict[str, str] = {"utc": "UTC"}
-    cities: dict[str, list[str]] = {}
-    for name in available_timezones():
-        area, _, city = name.partition("/")
-        if area in _AREAS and city:
-            zones[name.lower()] = name
-            cities.setdefault(city.rsplit("/", 1)[-1].replace("_", " ").lower(), []).append(name)
-    for city, names in cities.items():
-        if len(names) == 1:
-            zones.setdefault(city, names[0])
+    names: dict[str, set[str]] = {}
+    aliases = get_global("zone_aliases")
+    for zone in available_timezones():
+        area, _, city = zone.partition("/")
+        if area not in _AREAS or not city:
+            continue
+        zones[simplified(zone)] = zone
+        if zone in aliases:  # Europe/Belfast is London's: its names are London's
+            continue
+        english = city.rsplit("/", 1)[-1].replace("_", " ")
+        greek = get_timezone_location(zone, locale="el", return_city=True)
+        for name in (english, greek):
+            names.setdefault(simplified(name), set()).add(zone)
+    for locale in ("el", "en"):
+        countries = Locale.parse(locale).territories
+        for code, country_zones in get_global("territory_zones").items():
+            if code in countries and _one_clock(country_zones):
+                names.setdefault(simplified(countries[code]), set()).add(country_zones[0])
+    for name, found in names.items():
+        if len(found) == 1:  # a name two zones share is no answer
+            zones.setdefault(name, next(iter(found)))
     return zones
 
 
+_SEASONS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
+
+
+def _one_clock(zones: list[str]) -> bool:
+    """A country whose zones all keep the same time (Germany's two), not the United States."""
+    try:
+        clocks = {tuple(t.astimezone(ZoneInfo(z)).utcoffset() for t in _SEASONS) for z in zones}
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return len(clocks) == 1
+
+
 def real_time_zone(typed: str) -> str | None:
-    """ "Europe/London", "london", "New York": the zone; None for anything else."""
+    """ "Europe/London", "london", "Λονδίνο", "New York", "Γερμανία": the zone; None for
+    anything else."""
     if len(typed) > 60:
         return None
-    words = " ".join(typed.split()).lower()
+    words = simplified(" ".join(typed.split()))
     zones = _real_zones()
-    return zones.get(words.replace(" ", "_")) or zones.get(words.replace("_", " "))
+    return (
+        zones.get(words) or zones.get(words.replace(" ", "_")) or zones.get(words.replace("_", " "))
+    )
 
 
 async def _upcoming(turn: Turn) -> list[Booking]:
