@@ -121,7 +121,8 @@ _SPOKEN_TIME = re.compile(
     r"(\d{1,2})(?:\s*[:.·]\s*(\d{2}))?"
     r"(?:\s*(?:η ωρα|h|o'?clock))?"
     r"(?:\s*(π\.?μ\.?|μ\.?μ\.?|a\.?m\.?|p\.?m\.?))?"
-    r"(?:\s+(και μιση|και τεταρτο|παρα τεταρτο|and a half))?$"
+    r"(?:\s+(και μιση|και τεταρτο|παρα τεταρτο|and a half))?"
+    r"(?:\s*(π\.?μ\.?|μ\.?μ\.?|a\.?m\.?|p\.?m\.?))?$"
 )
 _AFTERNOON = {"μμ", "pm"}
 _MORNING = {"πμ", "am"}
@@ -130,12 +131,55 @@ _FIRST_OFFICE_HOUR = 7
 """A bare hour below this is the afternoon's: nobody books the office at two at night."""
 
 
+_HOUR_WORDS = {
+    **dict.fromkeys(("ενα", "μια", "one"), 1),
+    **dict.fromkeys(("δυο", "two"), 2),
+    **dict.fromkeys(("τρεισ", "τρια", "three"), 3),
+    **dict.fromkeys(("τεσσερισ", "τεσσερα", "four"), 4),
+    **dict.fromkeys(("πεντε", "five"), 5),
+    **dict.fromkeys(("εξι", "six"), 6),
+    **dict.fromkeys(("εφτα", "επτα", "seven"), 7),
+    **dict.fromkeys(("οχτω", "οκτω", "eight"), 8),
+    **dict.fromkeys(("εννια", "εννεα", "nine"), 9),
+    **dict.fromkeys(("δεκα", "ten"), 10),
+    **dict.fromkeys(("εντεκα", "eleven"), 11),
+    **dict.fromkeys(("δωδεκα", "twelve"), 12),
+}
+_ENGLISH_QUARTERS = re.compile(r"^(half past|quarter past|quarter to) (\w+)$")
+_DAY_PARTS = {
+    "το πρωι": "πμ",
+    "πρωι": "πμ",
+    "το μεσημερι": "",
+    "μεσημερι": "",
+    "το απογευμα": "μμ",
+    "απογευμα": "μμ",
+    "το βραδυ": "μμ",
+    "in the morning": "am",
+    "in the afternoon": "pm",
+}
+
+
+def _spoken_numbers(words: str) -> str:
+    """ "δέκα και μισή" → "10 και μιση", "half past ten" → "10 και μιση", "10 το πρωί" →
+    "10 πμ": the forms the time pattern reads."""
+    english = _ENGLISH_QUARTERS.match(words)
+    if english and english.group(2) in _HOUR_WORDS:
+        hour = _HOUR_WORDS[english.group(2)]
+        tail = {"half past": "και μιση", "quarter past": "και τεταρτο"}.get(english.group(1))
+        return f"{hour} {tail}" if tail else f"{hour} παρα τεταρτο"
+    for part, suffix in _DAY_PARTS.items():
+        if words.endswith(" " + part):
+            words = words.removesuffix(" " + part) + (f" {suffix}" if suffix else "")
+            break
+    return " ".join(str(_HOUR_WORDS.get(w, w)) for w in words.split())
+
+
 def parse_time(text: str) -> tuple[time, ...]:
     """The times a typed answer can mean, likeliest first: "10:30", "10.30", "10", "στις 10",
     "10 και μισή", "2 μ.μ.", "10am", "2 pm". Without a.m. or p.m. an hour below 12 may be
     either half of the day ("2" is 14:00 at an office, "6:30" is 6:30 in London): the step
     takes the one that is free. Empty: not a time."""
-    match = _SPOKEN_TIME.match(simplified(text))
+    match = _SPOKEN_TIME.match(_spoken_numbers(simplified(text)))
     if not match:
         return ()
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
@@ -146,7 +190,8 @@ def parse_time(text: str) -> tuple[time, ...]:
         minute = _QUARTERS[half]
         if minute < 0:
             hour, minute = hour - 1, 60 + minute
-    suffix = match.group(3).replace(".", "") if match.group(3) else None
+    given = match.group(3) or match.group(5)  # "2 μ.μ." or "2 και μισή μ.μ."
+    suffix = given.replace(".", "") if given else None
     if suffix and not 1 <= hour <= 12:
         return ()
     if not (0 <= hour < 24 and 0 <= minute < 60):
@@ -190,6 +235,8 @@ def parse_day(text: str, today: date) -> date | None:
     if spoken is not None:
         return spoken
     cleaned = _OF_THE_MONTH.sub("", cleaned)
+    for spoken, written in _SPOKEN_MONTHS.items():
+        cleaned = cleaned.replace(spoken, written)
     if cleaned.isdigit():
         return _day_of_month(int(cleaned), today)
     numeric = _NUMERIC_DATE.match(cleaned)
@@ -245,6 +292,21 @@ def _spoken_day(words: str, today: date) -> date | None:
         return today + timedelta(days=count * per)
     return None
 
+
+_SPOKEN_MONTHS = {
+    "ιανουάρη": "ιανουαρίου",
+    "φλεβάρη": "φεβρουαρίου",
+    "μάρτη": "μαρτίου",
+    "απρίλη": "απριλίου",
+    "μάη": "μαΐου",
+    "ιούνη": "ιουνίου",
+    "ιούλη": "ιουλίου",
+    "σεπτέμβρη": "σεπτεμβρίου",
+    "οκτώβρη": "οκτωβρίου",
+    "νοέμβρη": "νοεμβρίου",
+    "δεκέμβρη": "δεκεμβρίου",
+}
+"""The months as people say them («7 Δεκέμβρη»), in the form dateparser reads."""
 
 _FAR_AHEAD_DAYS = 180
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2}|\d{4}))?$")
