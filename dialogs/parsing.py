@@ -235,8 +235,8 @@ def parse_day(text: str, today: date) -> date | None:
     if spoken is not None:
         return spoken
     cleaned = _OF_THE_MONTH.sub("", cleaned)
-    for spoken, written in _SPOKEN_MONTHS.items():
-        cleaned = cleaned.replace(spoken, written)
+    for said, written in _SPOKEN_MONTHS.items():
+        cleaned = cleaned.replace(said, written)
     if cleaned.isdigit():
         return _day_of_month(int(cleaned), today)
     numeric = _NUMERIC_DATE.match(cleaned)

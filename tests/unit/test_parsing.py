@@ -29,7 +29,7 @@ def test_times_with_colon_or_dot():
     assert parse_time("10:30")[0] == time(10, 30)
     assert parse_time("10.30")[0] == time(10, 30)
     assert parse_time(" 9:05 ")[0] == time(9, 5)
-    for bad in ("25:00", "10:75", "1030", "δέκα", ""):
+    for bad in ("25:00", "10:75", "1030", "δέκατο", ""):
         assert parse_time(bad) == ()
 
 
