@@ -20,7 +20,18 @@ from dialogs.parsing import (
 )
 from dialogs.privacy import declaration, privacy_notice
 from dialogs.screens import Choice, Event, Screen
-from dialogs.turn import Answered, GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
+from dialogs.turn import (
+    Answered,
+    GoTo,
+    Outcome,
+    Refused,
+    Stay,
+    Step,
+    Turn,
+    choice_id,
+    office_call,
+    screen,
+)
 from dialogs.turn import value_of as chosen_value
 from domain.availability import Slot, SlotQuery, bookable_days
 from domain.model import Mode
@@ -151,7 +162,8 @@ class DayStep(Step):
         days = await self._free_days(turn)
         if not days:
             window = turn.municipality.rules.window_days
-            return screen(turn, self, texts("day.none_at_all", days=window))
+            call = office_call(texts, turn.municipality)
+            return screen(turn, self, texts("day.none_at_all", days=window, office_call=call))
         year, month = self._month(turn, days)
         free = {d for d in days if (d.year, d.month) == (year, month)}
         rows: list[tuple[Choice, ...]] = [tuple(Choice(None, n) for n in texts.weekday_initials())]

@@ -27,6 +27,8 @@ class Conversation:
     """The calendar month on screen, "2026-12"."""
     reference: str | None = None
     """The booking being looked at, rescheduled or cancelled."""
+    refusals: int = 0
+    """Answers refused in a row at this step: at the third, the office's phone is offered."""
     revisiting: bool = False
     """The citizen went back in the flow: answering goes one screen forward, not to the first
     unanswered step."""

@@ -51,6 +51,7 @@ STEPS: dict[str, Step] = {
     )
 }
 MAX_TEXT = 2000
+REFUSALS_BEFORE_A_PERSON = 3
 DEFAULT_PREFERENCES = Preferences("el", ATHENS)
 """What a citizen without a record reads in: the citizens table's defaults."""
 
@@ -211,8 +212,12 @@ class Dialog:
             await self._navigate(turn, chosen.id.removeprefix("nav:"))
             return
         outcome = await step.take(turn, event, chosen)
+        state.refusals = state.refusals + 1 if isinstance(outcome, Refused) else 0
         if isinstance(outcome, Refused):
             turn.say(outcome.key, **outcome.params)
+            if state.refusals >= REFUSALS_BEFORE_A_PERSON:
+                turn.say("fallback.call")
+                state.refusals = 0
         elif isinstance(outcome, Answered):
             take_answers(turn, outcome.values)
             if state.flow:  # after Back, forward one screen at a time, answers kept

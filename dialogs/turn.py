@@ -58,6 +58,7 @@ class Turn:
         return self.state.answers
 
     def say(self, key: str, **params: object) -> None:
+        params.setdefault("office_call", office_call(self.texts, self.municipality))
         self.notes.append(self.texts(key, **params))
 
     def greet(self) -> None:
@@ -66,6 +67,21 @@ class Turn:
         )
         if text not in self.notes:
             self.notes.append(text)
+
+
+def office_call(texts: Texts, municipality: Municipality) -> str:
+    """ " στο +30 28210 00000 (Δευτέρα έως Παρασκευή, 08:00–14:30)", or nothing without a
+    number configured: the end of «Παρακαλούμε τηλεφωνήστε στην υπηρεσία{office_call}»."""
+    if not municipality.office_phone:
+        return ""
+    hours = municipality.office_hours
+    if hours is None:
+        return texts("office.call", phone=municipality.office_phone)
+    return texts(
+        "office.call_hours",
+        phone=municipality.office_phone,
+        hours=hours.in_language(texts.language),
+    )
 
 
 @dataclass(frozen=True)

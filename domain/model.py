@@ -170,6 +170,9 @@ class Municipality:
     closures: tuple[Period, ...] = ()
     desk: DeskRules = DeskRules()
     privacy: PrivacyRules = PrivacyRules()
+    office_phone: str = ""
+    """Where a citizen reaches a person: shown in Help and wherever the chat cannot help."""
+    office_hours: LocalizedText | None = None
     _services_by_id: dict[str, Service] = field(init=False, repr=False)
     _staff_by_id: dict[str, StaffMember] = field(init=False, repr=False)
 

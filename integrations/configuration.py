@@ -181,6 +181,8 @@ def _municipality(table: _Table) -> Municipality:
         closures=tuple(_period(t, tz) for t in table.tables("closure", required=False)),
         desk=_desk(table.table("staff_desk")) if table.has("staff_desk") else DeskRules(),
         privacy=_privacy(table.table("privacy")) if table.has("privacy") else PrivacyRules(),
+        office_phone=_phone(table),
+        office_hours=table.localized("office_hours") if table.has("office_hours") else None,
     )
     table.done()
     return municipality
@@ -194,6 +196,13 @@ def _desk(table: _Table) -> DeskRules:
     )
     table.done()
     return desk
+
+
+def _phone(table: _Table) -> str:
+    phone = table.text("office_phone", "")
+    if phone and not re.fullmatch(r"\+?[\d ()-]{6,20}", phone):
+        raise table.error("office_phone", f"{phone!r} is not a phone number, e.g. +30 28210 12345")
+    return phone
 
 
 def _privacy(table: _Table) -> PrivacyRules:
