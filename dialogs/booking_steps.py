@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from dialogs import validation
 from dialogs.parsing import (
+    EARLIEST,
     NO,
     NOTHING,
     PARTS_OF_DAY,
@@ -210,6 +211,9 @@ class DayStep(Step):
         if value and value.startswith("month:"):
             return self._move_to_month(turn, value.removeprefix("month:"))
         wanted = _date_or_none(value) if value else None
+        if wanted is None and simplified(event.text or "") in EARLIEST:
+            free = await self._free_days(turn)
+            wanted = free[0] if free else None
         if wanted is None and event.text:
             try:
                 wanted = parse_day(event.text, turn.municipality.local_date(turn.now))
@@ -275,6 +279,8 @@ class TimeStep(Step):
             if any(s.start == start for s in slots):
                 return Answered({self.name: int(value)})
             return Refused("slot_taken")
+        if simplified(event.text or "") in EARLIEST and slots:
+            return Answered({self.name: int(slots[0].start.timestamp())})
         part = PARTS_OF_DAY.get(simplified(event.text or ""))
         if part is not None:
             return self._part_of_day(turn, slots, *part)

@@ -179,7 +179,7 @@ class Dialog:
         step = STEPS.get(turn.state.step) or STEPS["menu"]
         screen = await step.screen(turn)
         text = "\n\n".join([*turn.notes, screen.text])
-        return Screen(text, screen.rows, screen.step, screen.calendar, turn.toast, turn.attachment)
+        return replace(screen, text=text, toast=turn.toast, attachment=turn.attachment)
 
     async def _act(self, turn: Turn) -> None:
         event, state = turn.event, turn.state

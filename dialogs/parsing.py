@@ -22,6 +22,25 @@ def simplified(text: str) -> str:
 
 YES = {"ναι", "ν", "yes", "y", "nai", "ok", "οκ", "ενταξει"}
 NO = {"οχι", "ο", "no", "n", "oxi", "ochi"}
+EARLIEST = {
+    "την πρωτη διαθεσιμη",
+    "πρωτη διαθεσιμη",
+    "την πρωτη ελευθερη",
+    "πρωτη ελευθερη",
+    "οσο πιο νωρισ γινεται",
+    "οσο πιο γρηγορα γινεται",
+    "οσο πιο συντομα",
+    "το συντομοτερο",
+    "νωριτερα",
+    "first available",
+    "the first available",
+    "first free",
+    "earliest",
+    "the earliest",
+    "as soon as possible",
+    "asap",
+}
+"""«Την πρώτη διαθέσιμη»: the first free day, or the first free time of the day."""
 NOTHING = {
     "δεν εχω",
     "δεν εχω αριθμο",

@@ -20,8 +20,8 @@ BOOK_A_VIDEO_CALL = [
     "1",  # Νέα κράτηση
     "1",  # Ραντεβού με τηλεδιάσκεψη
     "3",  # Οικοδομικές Άδειες
-    "1",  # the first free day
-    "1",  # its first free time
+    "την πρώτη διαθέσιμη",  # the first free day (numbers on that screen are days of the month)
+    "την πρώτη διαθέσιμη",  # its first free time
     "1",  # Οποιοσδήποτε
     "Μαρία Παπαδάκη",
     "maria@example.com",
@@ -33,7 +33,7 @@ BOOK_A_VIDEO_CALL = [
     "1",  # Συμφωνώ
     "1",  # Επιβεβαίωση κράτησης
 ]
-RESCHEDULE = ["1", "1", "2", "1", "1"]  # reschedule; same day; its second time; anyone; confirm
+RESCHEDULE = ["1", "την πρώτη διαθέσιμη", "την πρώτη διαθέσιμη", "1", "1"]  # reschedule
 CANCEL = ["2", "1"]  # cancel booking; yes
 
 
