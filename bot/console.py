@@ -53,7 +53,7 @@ async def run_console(
         stdout.write(PROMPT)
         stdout.flush()
 
-    await show(Event(identity, text="/start", language_hint=hint))
+    await show(Event(identity, language_hint=hint))  # where they were; a newcomer is greeted
     while True:
         line = await asyncio.to_thread(stdin.readline)
         if not line:

@@ -266,7 +266,7 @@ class TimeStep(Step):
         rows = [
             tuple(choices[i : i + TIMES_PER_ROW]) for i in range(0, len(choices), TIMES_PER_ROW)
         ]
-        text = turn.texts("time.prompt", day=day, zone=turn.state.time_zone)
+        text = turn.texts("time.prompt", day=day, zone=turn.texts.zone_name(turn.state.time_zone))
         return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:

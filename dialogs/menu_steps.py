@@ -80,7 +80,12 @@ class TimeZoneStep(Step):
 
     async def screen(self, turn: Turn) -> Screen:
         rows = [(Choice(choice_id(self.name, zone), zone),) for zone in TIME_ZONES]
-        return screen(turn, self, turn.texts("timezone.prompt", zone=turn.state.time_zone), rows)
+        return screen(
+            turn,
+            self,
+            turn.texts("timezone.prompt", zone=turn.texts.zone_name(turn.state.time_zone)),
+            rows,
+        )
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         typed = chosen_value(chosen, self.name) or (event.text or "").strip()
@@ -88,7 +93,7 @@ class TimeZoneStep(Step):
         if zone is None:
             return Refused("timezone.invalid", {"zone": typed[:40]})
         turn.state.time_zone = zone
-        turn.say("timezone.set", zone=zone)
+        turn.say("timezone.set", zone=turn.texts.zone_name(zone))
         return GoTo("menu")
 
 
@@ -165,10 +170,16 @@ async def _upcoming(turn: Turn) -> list[Booking]:
 
 
 def booking_label(turn: Turn, booking: Booking) -> str:
-    service = turn.municipality.service(booking.service_id)
-    name = service.summary.in_language(turn.state.language) if service else booking.service_id
+    """Short enough for a phone's button: when, and how."""
     when = turn.texts.when(booking.starts_at, turn.zone, turn.municipality.time_zone)
-    return f"{when} · {name}"
+    return f"{when} · {turn.texts(f'mode.short.{booking.mode.value}')}"
+
+
+def booking_line(turn: Turn, booking: Booking) -> str:
+    """One booking in full, for the list above its button: reference, service, when, how."""
+    service = turn.municipality.service(booking.service_id)
+    name = service.name.in_language(turn.state.language) if service else booking.service_id
+    return f"• {booking.reference} — {name}\n  {booking_label(turn, booking)}"
 
 
 class MineStep(Step):
@@ -183,7 +194,8 @@ class MineStep(Step):
         rows = [
             (Choice(choice_id(self.name, b.reference), booking_label(turn, b)),) for b in bookings
         ]
-        return screen(turn, self, turn.texts("mine.prompt"), rows)
+        lines = [turn.texts("mine.prompt"), *(booking_line(turn, b) for b in bookings)]
+        return screen(turn, self, "\n".join(lines), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)

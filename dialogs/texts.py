@@ -63,6 +63,14 @@ class Texts:
         names = get_day_names("abbreviated", context="stand-alone", locale=self.language)
         return [names[i][:2] for i in range(7)]
 
+    def zone_name(self, zone: str) -> str:
+        """A zone as a reader names it, in their language: "Αθήνα", "Νέα Υόρκη", "New York";
+        never its code name (Europe/Athens) in a sentence."""
+        try:
+            return str(get_timezone_location(zone, locale=self.language, return_city=True))
+        except LookupError:
+            return zone
+
     def clock(self, instant: datetime, zone: ZoneInfo) -> str:
         return instant.astimezone(zone).strftime("%H:%M")
 
