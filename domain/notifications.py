@@ -72,13 +72,19 @@ class Notification:
     """Kind-specific: the reminder's lead in minutes, the alert's text."""
 
 
+MOVED_FROM = "from:"
+"""A reschedule's staff ping carries the old start in its detail: "from:<epoch seconds>"."""
+
+
 def notifications_for(
     change: Change,
     booking: Booking,
     now: datetime,
     reminders_before: Sequence[timedelta] = (),
+    moved_from: datetime | None = None,
 ) -> list[Notification]:
-    """Everything one change of one booking sets in motion."""
+    """Everything one change of one booking sets in motion. `moved_from`: the start before a
+    reschedule, which the staff group's ping gives beside the new one."""
     prefix = f"booking-{booking.id}-{booking.sequence}"
     video_call = booking.mode is Mode.VIDEO_CALL
     meeting_key = f"{prefix}-{Kind.MEETING.value}" if video_call else None
@@ -99,7 +105,8 @@ def notifications_for(
     third = booking.third_person
     if video_call and third is not None and third.email:
         planned.append(notification(Kind.THIRD_PERSON_EMAIL))
-    planned.append(notification(Kind.STAFF_PING, shows_link=False))
+    was = f"{MOVED_FROM}{int(moved_from.timestamp())}" if moved_from else ""
+    planned.append(notification(Kind.STAFF_PING, detail=was, shows_link=False))
     planned.append(notification(Kind.STAFF_CALENDAR))
     if change is Change.CANCELLED and booking.cancelled_by_office:
         planned.append(notification(Kind.CHAT_NOTICE, shows_link=False))

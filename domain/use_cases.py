@@ -291,7 +291,13 @@ async def reschedule(
             await uow.citizens.save_contact(citizen_row, details.contact)
         await uow.outbox.drop_reminders(moved.id)
         await uow.outbox.add(
-            notifications_for(Change.RESCHEDULED, moved, now, municipality.rules.reminders_before)
+            notifications_for(
+                Change.RESCHEDULED,
+                moved,
+                now,
+                municipality.rules.reminders_before,
+                moved_from=booking.starts_at,
+            )
         )
         await uow.commit()
         return moved

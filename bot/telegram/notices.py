@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNetworkError
@@ -18,7 +18,7 @@ from bot.telegram.render import keyboard
 from dialogs.screens import Choice, Screen
 from dialogs.texts import Texts
 from domain.model import ChannelIdentity, Configuration
-from domain.notifications import Change, Kind
+from domain.notifications import MOVED_FROM, Change, Kind
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.outbox.booking_data import BookingData, load_booking
@@ -111,9 +111,9 @@ class StaffGroup:
             return text
         if data is None or row.change is None:
             return None
-        return self._ping(data, row.change.value)
+        return self._ping(data, row.change.value, _moved_from(row.detail))
 
-    def _ping(self, data: BookingData, change: str) -> str:
+    def _ping(self, data: BookingData, change: str, moved_from: datetime | None = None) -> str:
         texts, booking, municipality = self._texts, data.booking, data.municipality
         service = municipality.service(booking.service_id)
         staff = municipality.staff_member(booking.staff_id)
@@ -123,6 +123,14 @@ class StaffGroup:
             texts("summary.service", value=service.name.el if service else booking.service_id),
             texts("summary.mode", value=texts(f"mode.{booking.mode.value}")),
             texts("summary.when", value=texts.when(booking.starts_at, zone, zone)),
+        ]
+        if moved_from is not None:  # from what to what
+            lines[-1] = texts(
+                "staff.ping.moved",
+                before=texts.when(moved_from, zone, zone),
+                after=texts.when(booking.starts_at, zone, zone),
+            )
+        lines += [
             texts("summary.staff", value=staff.name if staff else booking.staff_id),
             texts("summary.name", value=booking.contact.full_name),
             texts("summary.subject", value=booking.subject),
@@ -141,6 +149,12 @@ class StaffGroup:
                 )
             )
         return "\n".join(lines)
+
+
+def _moved_from(detail: str) -> datetime | None:
+    if not detail.startswith(MOVED_FROM) or not detail.removeprefix(MOVED_FROM).isdigit():
+        return None
+    return datetime.fromtimestamp(int(detail.removeprefix(MOVED_FROM)), UTC)
 
 
 class TelegramChat:

@@ -14,7 +14,7 @@ from bot.telegram.runner import make_bot
 from bot.worker import build_outbox_worker
 from dialogs.engine import Dialog
 from domain.model import Configuration
-from domain.use_cases import book, cancel
+from domain.use_cases import book, cancel, reschedule
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.staff_desk import SqlStaffDesk
 from integrations.db.storage import SqlStorage
@@ -85,6 +85,13 @@ async def test_the_staff_group_reads_each_new_moved_and_cancelled_booking(
         assert "maria@example.com" not in ping.text
         assert "6912345678" not in ping.text
         await asyncio.sleep(3.1)  # the group's pace: one message every three seconds
+        later = athens(THURSDAY, "10:30")
+        await reschedule(citizen(), booking.reference, later, "anna", storage, CHANIA, NOW)
+        await drain(worker)
+        moved = telegram.sent_to(STAFF_CHAT)[-1].text
+        assert moved.startswith(f"🔁 Αλλαγή ραντεβού {booking.reference}")
+        assert "Από: Πέμπτη 3 Δεκεμβρίου, 10:00\nΣε: Πέμπτη 3 Δεκεμβρίου, 10:30" in moved
+        await asyncio.sleep(3.1)
         await cancel(citizen(), booking.reference, storage, NOW)
         await drain(worker)
         assert telegram.sent_to(STAFF_CHAT)[-1].text.startswith(
