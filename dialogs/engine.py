@@ -185,6 +185,9 @@ class Dialog:
         event, state = turn.event, turn.state
         if state.step not in STEPS:
             state.step = "menu"
+        if event.unreadable:
+            turn.say("input.unreadable")
+            return
         if event.text is None and event.choice is None:  # back in the chat: show where they are
             return
         if event.text and len(event.text) > MAX_TEXT:

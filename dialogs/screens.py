@@ -57,6 +57,8 @@ class Event:
     choice: str | None = None
     language_hint: str | None = None
     """The channel's idea of the citizen's language (Telegram's language_code)."""
+    unreadable: bool = False
+    """A sticker, a photo, a voice message: something sent that the bot cannot read."""
 
 
 REBOOK = "rebook:"

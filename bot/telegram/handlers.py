@@ -39,8 +39,13 @@ def citizen_router(dialog: Dialog) -> Router:
         if message.from_user is None:
             return
         user = message.from_user
-        text = message.text or message.caption or ""
-        event = Event(identity_of(user), text=text, language_hint=user.language_code)
+        text = message.text or message.caption
+        event = Event(
+            identity_of(user),
+            text=text or "",
+            language_hint=user.language_code,
+            unreadable=text is None,  # a sticker, a photo, a voice message
+        )
         await send(bot, message.chat.id, await dialog.handle(event))
 
     @router.callback_query()

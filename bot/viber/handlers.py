@@ -116,10 +116,15 @@ class ViberCitizens:
         if not isinstance(message, dict):
             raise MalformedCallback("message")
         await self._subscribers.set(identity.user_id, subscribed=True)
-        text = str(message.get("text") or "") if message.get("type") == "text" else ""
+        readable = message.get("type") == "text"  # not a sticker, a picture, a location
+        text = str(message.get("text") or "") if readable else ""
         choice = choice_from_reply(text)
         event = Event(
-            identity, text=None if choice else text, choice=choice, language_hint=_language(sender)
+            identity,
+            text=None if choice else text,
+            choice=choice,
+            language_hint=_language(sender),
+            unreadable=not readable,
         )
         screens = await self._dialog.handle(event)
         await self.send(identity.user_id, screens)

@@ -217,7 +217,7 @@ async def test_a_sticker_gets_the_same_step_again_with_a_reason(
     await citizens.handle(sticker)
     asked, again = viber.sent_to(ELENI.user_id)
     assert again.buttons == asked.buttons
-    assert again.text.startswith("Παρακαλούμε επιλέξτε μία από τις παρακάτω επιλογές")
+    assert again.text.startswith("Δεν μπορώ να διαβάσω αυτοκόλλητα, φωτογραφίες")
     assert again.text.endswith("Πώς θέλετε να εξυπηρετηθείτε;")
 
 
