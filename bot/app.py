@@ -15,6 +15,7 @@ from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
 from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.storage import SqlStorage
+from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.settings import Settings
 from integrations.turns import SharedPerCitizen
 
@@ -48,6 +49,8 @@ def build_app(settings: Settings) -> App:
         manage_links=SqlManageTokens(engine),
         one_at_a_time=SharedPerCitizen(redis) if redis is not None else None,
         privacy_url=f"{settings.public_base_url}/privacy" if settings.public_base_url else None,
+        meeting_links=settings.meeting_provider != "none",
+        join_links=SqlVideoMeetings(engine),
     )
     return App(settings, configuration, engine, storage, dialog, redis)
 

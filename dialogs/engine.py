@@ -24,7 +24,7 @@ from dialogs.menu_steps import (
     TimeZoneStep,
 )
 from dialogs.one_at_a_time import PerCitizen, TurnLock
-from dialogs.ports import ConversationStore, ManageLinks, Preferences
+from dialogs.ports import ConversationStore, JoinLinks, ManageLinks, Preferences
 from dialogs.privacy_steps import ForgetStep, PrivacyStep, show_kept_data
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
@@ -108,10 +108,14 @@ class Dialog:
         manage_links: ManageLinks | None = None,
         one_at_a_time: TurnLock | None = None,
         privacy_url: str | None = None,
+        meeting_links: bool = True,
+        join_links: JoinLinks | None = None,
     ) -> None:
         """`one_at_a_time`: a lock shared by the instances (SharedPerCitizen); by default
         this process's. `privacy_url`: the privacy notice's page, linked from the consent."""
         self._privacy_url = privacy_url
+        self._meeting_links = meeting_links
+        self._join_links = join_links
         self._manage_links = manage_links
         self._configuration = configuration
         self._storage = storage
@@ -134,6 +138,7 @@ class Dialog:
                 language = state.language
                 turn = Turn(event, state, self._configuration, self._storage, self._clock())
                 turn.privacy_url = self._privacy_url
+                turn.meeting_links, turn.join_links = self._meeting_links, self._join_links
                 if stored is None:
                     turn.greet()
                 screens = await self._respond(turn)

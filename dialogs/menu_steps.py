@@ -228,11 +228,7 @@ class BookingStep(Step):
             return await MineStep().screen(turn)
         texts, m = turn.texts, turn.municipality
         service = m.service(booking.service_id)
-        where = (
-            texts("where.in_person", address=m.office_address.in_language(turn.state.language))
-            if booking.mode is Mode.IN_PERSON
-            else texts("where.video_call")
-        )
+        where = await _where(turn, booking)
         text = "\n".join(
             [
                 texts("booking.reference", reference=booking.reference),
@@ -265,6 +261,19 @@ class BookingStep(Step):
             start_reschedule(turn, booking)
             return Stay()
         return Refused("choose_from_list")
+
+
+async def _where(turn: Turn, booking: Booking) -> str:
+    """The office's address, or the call's link once it exists, and no promise of a link
+    when no meeting provider makes one."""
+    texts = turn.texts
+    if booking.mode is Mode.IN_PERSON:
+        address = turn.municipality.office_address.in_language(turn.state.language)
+        return texts("where.in_person", address=address)
+    url = await turn.join_links.join_url(booking.id) if turn.join_links else None
+    if url:
+        return texts("where.video_call_link", url=url)
+    return texts("where.video_call" if turn.meeting_links else "where.video_call_by_office")
 
 
 class CancelStep(Step):

@@ -44,3 +44,9 @@ class ManageLinks(Protocol):
     async def booking_for(self, token: str) -> int | None:
         """The booking an e-mailed manage link opens; None for a token nobody issued."""
         ...
+
+
+class JoinLinks(Protocol):
+    async def join_url(self, booking_id: int) -> str | None:
+        """A video call's join link once its meeting exists; None before."""
+        ...

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogs.conversation import Conversation
+from dialogs.ports import JoinLinks
 from dialogs.screens import Attachment, Choice, Event, Screen
 from dialogs.texts import Texts
 from domain.model import Configuration, Municipality
@@ -38,6 +39,9 @@ class Turn:
     """The citizen's data was erased in this turn: nothing of theirs is saved after it."""
     privacy_url: str | None = None
     """The privacy notice's web page (PUBLIC_BASE_URL/privacy), when there is one."""
+    meeting_links: bool = True
+    """A meeting provider makes video calls' links (none: the office arranges the call)."""
+    join_links: JoinLinks | None = None
 
     @property
     def texts(self) -> Texts:
