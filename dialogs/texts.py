@@ -39,6 +39,14 @@ class Texts:
         text = self._catalog.gettext(key)
         return text.format(**params) if params else text
 
+    def on(self, channel: str, key: str, **params: object) -> str:
+        """The channel's own wording where it has one ("help.text.viber": buttons only, no
+        slash commands), else the common one."""
+        variant = f"{key}.{channel}"
+        if self._catalog.gettext(variant) != variant:
+            return self(variant, **params)
+        return self(key, **params)
+
     def cancel_reason(self, reason: str | None) -> str:
         """The office's reason for calling an appointment off: a picked one in this language,
         a typed one as typed."""

@@ -63,7 +63,7 @@ class Turn:
 
     def say(self, key: str, **params: object) -> None:
         params.setdefault("office_call", office_call(self.texts, self.municipality))
-        self.notes.append(self.texts(key, **params))
+        self.notes.append(self.texts.on(self.event.identity.channel, key, **params))
 
     def greet(self) -> None:
         text = self.texts(

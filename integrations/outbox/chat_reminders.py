@@ -70,7 +70,7 @@ class ChatReminders:
         else:
             address = municipality.office_address.in_language(citizen.language)
             lines.append(texts("email.place", value=address))
-        lines.append(texts("chat.reminder.manage"))
+        lines.append(texts.on(citizen.identity.channel, "chat.reminder.manage"))
         return "\n".join(lines)
 
 
