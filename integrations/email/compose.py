@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -52,6 +53,15 @@ class Letter:
     """(name, address)"""
     join_url: str | None = None
     manage_url: str | None = None
+
+    @property
+    def on_teams(self) -> bool:
+        """Teams' own words (its lobby, «Συμμετοχή τώρα») only for a Teams meeting's link."""
+        host = urlsplit(self.join_url).hostname if self.join_url else None
+        return bool(host) and host in TEAMS_HOSTS
+
+
+TEAMS_HOSTS = {"teams.microsoft.com", "teams.live.com"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,7 @@ def booking_email(letter: Letter, sender: Sender, now: datetime, message_id: str
         "place": place,
         "video_call": video_call,
         "join_url": letter.join_url,
+        "on_teams": letter.on_teams,
         "subject": booking.subject,
         "application_number": booking.application_number,
         "third_person": booking.third_person.full_name if booking.third_person else None,

@@ -19,6 +19,7 @@ from domain.use_cases import book, cancel, reschedule
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.storage import SqlStorage
 from integrations.db.tables import manage_tokens, outbox
+from integrations.email.compose import Letter, LetterKind, Sender, booking_email
 from integrations.outbox.wiring import build_worker
 from integrations.outbox.worker import OutboxWorker, RetryPolicy
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
@@ -121,7 +122,7 @@ async def test_the_citizen_gets_a_confirmation_in_greek_with_the_link_and_a_cale
     assert message["From"].addresses[0].display_name == "Δήμος Χανίων"
     text = plain(message)
     for detail in (
-        "Αγαπητέ/Αγαπητή Μαρία Παπαδάκη,",
+        "Προς: Μαρία Παπαδάκη",  # no name declined in the wrong case
         "Το ραντεβού σας κλείστηκε.",
         f"Κωδικός κράτησης: {booking.reference}",
         "Υπηρεσία: Υπηρεσία Δόμησης – Οικοδομικές Άδειες",
@@ -131,11 +132,12 @@ async def test_the_citizen_gets_a_confirmation_in_greek_with_the_link_and_a_cale
         "Αριθμός αίτησης: 12345/2026",
         "Τρίτο πρόσωπο: Νίκος Μηχανικός",
         "Συμμετοχή στη συνάντηση: https://meet.example.org/rantevou-",
-        "Θα μπείτε σε αναμονή",
-        "web έκδοση του Microsoft Teams",
+        "ανοίξτε τον σύνδεσμο στον browser",
         "Ταυτότητα ή διαβατήριο",
     ):
         assert detail in text
+    for teams_only in ("Θα μπείτε σε αναμονή", "Συμμετοχή τώρα", "Microsoft Teams"):
+        assert teams_only not in text  # the call is on Jitsi
     assert 'href="https://meet.example.org/rantevou-' in html(message)
     assert event_of(message) == {
         "method": "REQUEST",
@@ -169,7 +171,7 @@ async def test_the_third_person_gets_an_invitation_with_the_link(
     (invitation,) = smtp.mailbox.to(THIRD_ADDRESS)
     assert invitation["Subject"].startswith("Πρόσκληση σε τηλεδιάσκεψη – Δήμος Χανίων")
     text = plain(invitation)
-    assert "κατόπιν αιτήματος του/της Μαρία Παπαδάκη" in text
+    assert "Τη ζήτησε: Μαρία Παπαδάκη." in text
     citizen_link = re.search(
         r"https://meet\.example\.org/\S+", plain(smtp.mailbox.to(CITIZEN_ADDRESS)[0])
     )
@@ -362,3 +364,27 @@ async def test_a_worker_back_after_the_appointment_reminds_nobody_of_it(
             )
         ).scalars()
         assert set(statuses) == {"dropped"}
+
+
+async def test_a_teams_meetings_email_explains_teams_lobby_and_a_jitsi_one_does_not(
+    storage: SqlStorage,
+):
+    booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
+    sender = Sender.parse("Δήμος Χανίων <rantevou@chania.example>", "Δήμος Χανίων")
+    texts = {}
+    for url in ("https://teams.microsoft.com/l/meetup-join/abc", "https://meet.jit.si/xan-abc"):
+        letter = Letter(
+            LetterKind.BOOKED,
+            booking,
+            CHANIA,
+            "el",
+            CHANIA.time_zone,
+            ("Μαρία Παπαδάκη", "maria@example.com"),
+            join_url=url,
+        )
+        texts[url] = plain(booking_email(letter, sender, NOW, "<m@chania.example>"))
+    teams, jitsi = texts.values()
+    assert "Πριν πατήσετε «Συμμετοχή τώρα»" in teams
+    assert "web έκδοση του Microsoft Teams" in teams
+    assert "Συμμετοχή τώρα" not in jitsi
+    assert "ανοίξτε τον σύνδεσμο στον browser" in jitsi
