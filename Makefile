@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.availability
 	$(BIN)/python -m bench.telegram_throughput
 	$(BIN)/python -m bench.outbox
+	$(BIN)/python -m bench.understanding
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate
