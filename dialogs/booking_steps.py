@@ -19,7 +19,7 @@ from dialogs.parsing import (
     parse_time,
     simplified,
 )
-from dialogs.privacy import declaration, privacy_notice
+from dialogs.privacy import declaration, privacy_link, privacy_notice
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import (
     Answered,
@@ -533,10 +533,7 @@ class ConsentStep(Step):
         ]
         mode = Mode(turn.answers["mode"])
         text = declaration(mode).in_language(turn.state.language)
-        if turn.privacy_url:
-            url = f"{turn.privacy_url}?lang={turn.state.language}"
-            text += "\n\n" + turn.texts("consent.privacy_link", url=url)
-        return screen(turn, self, text, rows)
+        return screen(turn, self, text + privacy_link(turn.texts, turn.privacy_url), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)

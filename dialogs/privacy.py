@@ -48,6 +48,14 @@ def privacy_notice(texts: Texts, municipality: Municipality) -> str:
     return f"{texts('privacy.title')}\n\n{body}"
 
 
+def privacy_link(texts: Texts, privacy_url: str | None) -> str:
+    """The line that links to the notice's web page in the reader's language; "" without one."""
+    if not privacy_url:
+        return ""
+    url = f"{privacy_url}?lang={texts.language}"
+    return "\n\n" + texts("consent.privacy_link", url=url)
+
+
 def kept_summary(texts: Texts, kept: KeptData, now: datetime, municipality: Municipality) -> str:
     citizen = kept.citizen
     if citizen is None:

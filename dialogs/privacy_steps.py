@@ -4,7 +4,7 @@ a JSON file), and erasing it after an "are you sure"."""
 from __future__ import annotations
 
 from dialogs.booking_steps import yes_no_row, yes_or_no
-from dialogs.privacy import kept_file, kept_summary, privacy_notice
+from dialogs.privacy import kept_file, kept_summary, privacy_link, privacy_notice
 from dialogs.screens import Attachment, Choice, Event, Screen
 from dialogs.turn import GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
 from dialogs.turn import value_of as chosen_value
@@ -14,10 +14,7 @@ from domain.use_cases import upcoming_bookings
 
 def notice_with_link(turn: Turn) -> str:
     text = privacy_notice(turn.texts, turn.municipality)
-    if turn.privacy_url:
-        url = f"{turn.privacy_url}?lang={turn.state.language}"
-        text += "\n\n" + turn.texts("consent.privacy_link", url=url)
-    return text
+    return text + privacy_link(turn.texts, turn.privacy_url)
 
 
 async def show_kept_data(turn: Turn) -> None:

@@ -25,9 +25,9 @@ from domain.use_cases import upcoming_bookings
 from integrations.db.storage import SqlStorage
 from integrations.db.tables import conversations
 from tests.driver import Citizen
+from tests.integration.test_dialog import NOW
 
 ATHENS = ZoneInfo("Europe/Athens")
-NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # tests.integration.test_dialog's NOW
 ASKED = "asked"
 MOVED_TO = "step:"
 
