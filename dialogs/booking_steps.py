@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from calendar import Calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dialogs import validation
 from dialogs.parsing import (
@@ -15,14 +15,17 @@ from dialogs.parsing import (
     PARTS_OF_DAY,
     YES,
     ImpossibleDate,
+    named_weekday,
     parse_day,
     parse_time,
     simplified,
+    split_day_and_time,
 )
 from dialogs.privacy import declaration, privacy_link, privacy_notice
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import (
     Answered,
+    Ask,
     GoTo,
     Outcome,
     Refused,
@@ -210,23 +213,75 @@ class DayStep(Step):
         value = chosen_value(chosen, self.name)
         if value and value.startswith("month:"):
             return self._move_to_month(turn, value.removeprefix("month:"))
-        wanted = _date_or_none(value) if value else None
-        if wanted is None and simplified(event.text or "") in EARLIEST:
+        if value:
+            wanted = _date_or_none(value)
+            return await self._checked(turn, wanted) if wanted else Refused("day.invalid")
+        typed = event.text or ""
+        if simplified(typed) in EARLIEST:
             free = await self._free_days(turn)
-            wanted = free[0] if free else None
-        if wanted is None and event.text:
-            try:
-                wanted = parse_day(event.text, turn.municipality.local_date(turn.now))
-            except ImpossibleDate:
-                return Refused("day.impossible", {"typed": event.text.strip()[:20]})
+            return Answered({self.name: free[0].isoformat()}) if free else Refused("day.invalid")
+        both = split_day_and_time(typed)
+        try:
+            wanted = parse_day(both[0] if both else typed, turn.municipality.local_date(turn.now))
+        except ImpossibleDate:
+            return Refused("day.impossible", {"typed": typed.strip()[:20]})
         if wanted is None:
             return Refused("day.invalid")
+        named = named_weekday(typed)
+        if named is not None and named != wanted.weekday():  # «Παρασκευή 15», a Tuesday
+            return await self._checked(turn, wanted, ask="day.meant")
+        if both:
+            return await self._with_time(turn, wanted, parse_time(both[1]))
+        return await self._checked(turn, wanted)
+
+    async def _checked(self, turn: Turn, wanted: date, ask: str | None = None) -> Outcome:
+        """The day if it has free times; else the nearest that has, asked back."""
         if wanted < turn.municipality.local_date(turn.now):
             return Refused("day.past")
-        if wanted not in await self._free_days(turn):
-            return Refused("day.not_available", {"day": turn.texts.day(wanted)})
+        free = await self._free_days(turn)
+        if wanted not in free:
+            later = [d for d in free if wanted < d <= wanted + NEAREST_DAY]
+            if not later:
+                return Refused("day.not_available", {"day": turn.texts.day(wanted)})
+            return Ask(
+                "day.nearest",
+                {"day": turn.texts.day(wanted), "nearest": turn.texts.day(later[0])},
+                (choice_id(self.name, later[0].isoformat()),),
+            )
+        if ask is not None:
+            press = choice_id(self.name, wanted.isoformat())
+            return Ask(ask, {"day": turn.texts.day(wanted)}, (press,))
         turn.state.month = f"{wanted:%Y-%m}"
         return Answered({self.name: wanted.isoformat()})
+
+    async def _with_time(self, turn: Turn, wanted: date, times: tuple[time, ...]) -> Outcome:
+        """ "Τετάρτη στις 10": both asked back in one question when both are free; the day
+        alone, with a word about the hour, when only the day is."""
+        outcome = await self._checked(turn, wanted)
+        if not isinstance(outcome, Answered):
+            return outcome
+        slots = await find_available_times(
+            turn.storage, turn.municipality, _query(turn), wanted, turn.now
+        )
+        hours = {(m.hour, m.minute) for m in times}
+        fits = [s for s in slots if _hour(s.start.astimezone(turn.zone)) in hours]
+        if len(fits) != 1:
+            turn.say("day.time_not_free", time=f"{times[0]:%H:%M}", day=turn.texts.day(wanted))
+            return outcome
+        presses = (
+            choice_id(self.name, wanted.isoformat()),
+            choice_id("time", str(int(fits[0].start.timestamp()))),
+        )
+        clock = turn.texts.clock(fits[0].start, turn.zone)
+        return Ask("day.meant_with_time", {"day": turn.texts.day(wanted), "time": clock}, presses)
+
+
+NEAREST_DAY = timedelta(days=7)
+"""A full or closed day typed: a free day up to this much later is offered instead."""
+
+
+def _hour(moment: datetime) -> tuple[int, int]:
+    return moment.hour, moment.minute
 
 
 def _date_or_none(text: str) -> date | None:
@@ -292,11 +347,20 @@ class TimeStep(Step):
             for slot in slots
             for local in (slot.start.astimezone(turn.zone),)
         }
-        for meant in meanings:
-            slot = free.get((meant.hour, meant.minute))
-            if slot is not None:
-                return Answered({self.name: int(slot.start.timestamp())})
+        fits = [free[(m.hour, m.minute)] for m in meanings if (m.hour, m.minute) in free]
+        if len(fits) == 1:
+            return Answered({self.name: int(fits[0].start.timestamp())})
+        if fits:  # "8" where both 08:00 and 20:00 are free
+            return self._ask(turn, "time.meant", fits[0])
+        nearest = _nearest(slots, meanings[0], turn)
+        if nearest is not None:
+            return self._ask(turn, "time.nearest", nearest, typed=f"{meanings[0]:%H:%M}")
         return Refused("time.not_available", {"time": f"{meanings[0]:%H:%M}"})
+
+    def _ask(self, turn: Turn, key: str, slot: Slot, **params: str) -> Ask:
+        """«Εννοείτε 10:00;» / «Η 10:00 δεν είναι ελεύθερη· θέλετε την 10:15;»"""
+        press = choice_id(self.name, str(int(slot.start.timestamp())))
+        return Ask(key, {"time": self._label(turn, slot), **params}, (press,))
 
     def _part_of_day(self, turn: Turn, slots: list[Slot], start: int, end: int) -> Outcome:
         """ "το πρωί": the free times of the morning, to pick from."""
@@ -309,6 +373,17 @@ class TimeStep(Step):
             return Refused("time.part_of_day_none")
         turn.say("time.part_of_day", times=", ".join(times))
         return Stay()
+
+
+NEAR_ENOUGH = timedelta(minutes=60)
+"""A free time this close to the one asked for is offered instead of a plain no."""
+
+
+def _nearest(slots: list[Slot], wanted: time, turn: Turn) -> Slot | None:
+    day = date.fromisoformat(turn.answers["day"])
+    meant = datetime.combine(day, wanted, turn.zone)
+    near = [s for s in slots if abs(s.start - meant) <= NEAR_ENOUGH]
+    return min(near, key=lambda s: (abs(s.start - meant), s.start), default=None)
 
 
 async def selected_slot(turn: Turn) -> Slot | None:

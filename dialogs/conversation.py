@@ -29,6 +29,9 @@ class Conversation:
     """The booking being looked at, rescheduled or cancelled."""
     refusals: int = 0
     """Answers refused in a row at this step: at the third, the office's phone is offered."""
+    asking: dict[str, Any] | None = None
+    """An answer asked back («Εννοείτε 10:00;»): the question's key and params, the step that
+    asked and the presses a yes makes."""
     revisiting: bool = False
     """The citizen went back in the flow: answering goes one screen forward, not to the first
     unanswered step."""
@@ -76,5 +79,5 @@ class Conversation:
     def end_flow(self) -> None:
         """Leaves any booking flow for the menu, forgetting its answers."""
         self.flow, self.answers, self.history, self.month = "", {}, [], None
-        self.revisiting = False
+        self.revisiting, self.asking = False, None
         self.step = "menu"

@@ -12,6 +12,7 @@ from dataclasses import astuple, replace
 from datetime import UTC, datetime
 
 from dialogs import parsing
+from dialogs.ask_back import ASK_BACK, AskBackStep, ask, reply
 from dialogs.conversation import ATHENS, Conversation
 from dialogs.flow import BOOKING_FLOW, advance, reachable, start_booking, take_answers
 from dialogs.manage_link import manage_token, open_from_link
@@ -29,7 +30,7 @@ from dialogs.privacy_steps import ForgetStep, PrivacyStep, show_kept_data
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
 from dialogs.texts import Texts
-from dialogs.turn import Answered, GoTo, Refused, Stay, Step, Turn
+from dialogs.turn import Answered, Ask, GoTo, Refused, Step, Turn
 from domain.model import Configuration
 from domain.ports import Storage
 
@@ -48,6 +49,7 @@ STEPS: dict[str, Step] = {
         CancelStep(),
         PrivacyStep(),
         ForgetStep(),
+        AskBackStep(),
     )
 }
 MAX_TEXT = 2000
@@ -167,6 +169,8 @@ class Dialog:
         preferences = turn.state.language, turn.state.time_zone
         try:
             await self._act(turn)
+            if turn.state.step != ASK_BACK:  # answered, or left by Back, Cancel, the menu
+                turn.state.asking = None
             return [await self._current_screen(turn)]
         except Exception:
             log.exception("the dialog failed at step %s", turn.state.step)
@@ -211,6 +215,14 @@ class Dialog:
         if action:
             await self._navigate(turn, action)
             return
+        if state.step == ASK_BACK:
+            await self._answer_asked(turn)
+        else:
+            await self._take(turn, step)
+
+    async def _take(self, turn: Turn, step: Step) -> None:
+        """The event as an answer to `step`: taken, refused (with a reason), or asked back."""
+        event, state = turn.event, turn.state
         chosen = await self._chosen(turn, step)
         if event.choice and chosen is None:
             turn.say("stale_button")
@@ -220,6 +232,8 @@ class Dialog:
             await self._navigate(turn, chosen.id.removeprefix("nav:"))
             return
         outcome = await step.take(turn, event, chosen)
+        if isinstance(outcome, Refused) and event.text and not step.free_text:
+            outcome = await self._misspelt(turn, step) or outcome
         state.refusals = state.refusals + 1 if isinstance(outcome, Refused) else 0
         if isinstance(outcome, Refused):
             turn.say(outcome.key, **outcome.params)
@@ -234,8 +248,38 @@ class Dialog:
             state.go_to(outcome.step)
             if state.flow and outcome.step in {s.name for s in BOOKING_FLOW}:
                 advance(turn)
-        elif isinstance(outcome, Stay):
-            pass
+        elif isinstance(outcome, Ask):
+            ask(turn, step.name, outcome)
+
+    async def _misspelt(self, turn: Turn, step: Step) -> Ask | None:
+        """A refused answer that is one choice misspelt («αυθερετα»): asked back."""
+        choices = (await step.screen(turn)).choices()
+        near = parsing.closest_choice(turn.event.text or "", choices, synonyms(turn.texts, choices))
+        if near is None or near.id is None:
+            return None
+        return Ask("ask.meant", {"answer": near.label}, (near.id,))
+
+    async def _answer_asked(self, turn: Turn) -> None:
+        """A yes makes the asked presses at the step that asked, one after the other while
+        each moves on; a no shows that step again; anything else is an answer to it."""
+        state = turn.state
+        asking = state.asking or {}
+        answer = reply(turn)
+        state.back()
+        state.step = asking.get("step", state.step)
+        if state.step not in STEPS or state.step == ASK_BACK:
+            state.step = "menu"
+        if answer is None:
+            await self._take(turn, STEPS[state.step])
+            return
+        if not answer:
+            turn.say("ask.then")
+            return
+        for press in asking.get("presses", ()):
+            if press.split(":", 1)[0] != state.step:
+                break
+            turn.event = replace(turn.event, text=None, choice=press)
+            await self._take(turn, STEPS[state.step])
 
     async def _chosen(self, turn: Turn, step: Step) -> Choice | None:
         """A pressed button of this step is taken as it is (the step checks its value), so a

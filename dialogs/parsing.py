@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
@@ -135,6 +136,38 @@ def _by_distinctive_words(
     return fits[0] if len(fits) == 1 else None
 
 
+_LIKE_ENOUGH = 0.8
+"""How alike a typed word and a label's word must be to ask «Εννοείτε …;» (difflib's ratio:
+«αυθερετα» and «αυθαίρετα» 0.82, «καλημέρα» and «κρατήσεις» 0.35)."""
+
+
+def closest_choice(
+    text: str, choices: list[Choice], synonyms: dict[str, tuple[str, ...]] | None = None
+) -> Choice | None:
+    """The one choice a misspelt answer is most like («αυθερετα»: «Αυθαίρετα»), to be asked
+    back, never taken as it is; None when none is alike enough or two are."""
+    typed = set(_WORD.findall(simplified(text)))
+    if not typed:
+        return None
+    words = {
+        c.id: set(_WORD.findall(simplified(" ".join([c.label, *(synonyms or {}).get(c.id, ())]))))
+        for c in choices
+        if c.id and not c.id.startswith("nav:")
+    }
+    shared = {w for a in words.values() for w in a if sum(w in b for b in words.values()) > 1}
+    scores = {
+        choice_id: max(
+            (difflib.SequenceMatcher(None, t, w).ratio() for t in typed for w in own - shared),
+            default=0.0,
+        )
+        for choice_id, own in words.items()
+    }
+    alike = [choice_id for choice_id, score in scores.items() if score >= _LIKE_ENOUGH]
+    if len(alike) != 1:
+        return None
+    return next(c for c in choices if c.id == alike[0])
+
+
 _SPOKEN_TIME = re.compile(
     r"^(?:(?:στισ|για τισ|κατα τισ|γυρω στισ|at|around)\s+)?"  # simplified: final σ
     r"(\d{1,2})(?:\s*[:.·]\s*(\d{2}))?"
@@ -163,6 +196,7 @@ _HOUR_WORDS = {
     **dict.fromkeys(("δεκα", "ten"), 10),
     **dict.fromkeys(("εντεκα", "eleven"), 11),
     **dict.fromkeys(("δωδεκα", "twelve"), 12),
+    "εικοσι": 20,  # «11 παρά είκοσι»
 }
 _ENGLISH_QUARTERS = re.compile(r"^(half past|quarter past|quarter to) (\w+)$")
 _DAY_PARTS = {
@@ -190,7 +224,21 @@ def _spoken_numbers(words: str) -> str:
         if words.endswith(" " + part):
             words = words.removesuffix(" " + part) + (f" {suffix}" if suffix else "")
             break
-    return " ".join(str(_HOUR_WORDS.get(w, w)) for w in words.split())
+    words = " ".join(str(_HOUR_WORDS.get(w, w)) for w in words.split())
+    return _MINUTES_PAST.sub(_as_clock, words)
+
+
+_MINUTES_PAST = re.compile(r"\b(\d{1,2}) (και|παρα) (\d{1,2})\b")
+"""«10 και 10» is 10:10, «11 παρά 10» is 10:50 (after the words became numbers)."""
+
+
+def _as_clock(match: re.Match[str]) -> str:
+    hour, minute = int(match.group(1)), int(match.group(3))
+    if not 0 < minute < 60:
+        return match.group(0)
+    if match.group(2) == "παρα":
+        hour, minute = hour - 1, 60 - minute
+    return f"{hour}:{minute:02d}"
 
 
 def parse_time(text: str) -> tuple[time, ...]:
@@ -275,6 +323,32 @@ _COUNTS = {"μια": 1, "ενα": 1, "δυο": 2, "τρεισ": 3, "τρια": 3
 _NEXT_WEEKS_DAY = re.compile(r"^(?:την |το )?(?:αλλη|αλλο|επομενη|επομενο) (\w+)$")
 _IN_SOME = re.compile(r"^(?:σε|μετα απο) (\d+|\w+) (εβδομαδεσ|εβδομαδα|μερεσ|ημερεσ|μερα|ημερα)$")
 _OF_THE_MONTH = re.compile(r"\s+του\s+μ[ηή]να$")
+
+
+_ENGLISH_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_THEN_TIME = re.compile(r"^(.*?\S)\s*(?:,\s*|\s+(?:στις|στισ|at|@)\s+)(.+)$")
+
+
+def named_weekday(text: str) -> int | None:
+    """The weekday a typed day names (0 for Monday), to check it against the date it gives:
+    «Παρασκευή 15» when the 15th is a Tuesday is asked back, not taken."""
+    words = set(re.findall(r"\w+", simplified(text)))
+    named = {
+        index
+        for names in (_WEEKDAYS, _ENGLISH_WEEKDAYS)
+        for index, name in enumerate(names)
+        if name in words or (name == "σαββατο" and "σαββατου" in words)
+    }
+    return named.pop() if len(named) == 1 else None
+
+
+def split_day_and_time(text: str) -> tuple[str, str] | None:
+    """ "Τετάρτη στις 10", "αύριο, 10:30", "next Monday at 9": the day's words and the time's,
+    when the last part is a time."""
+    match = _DAY_THEN_TIME.match(text.strip())
+    if not match or not parse_time(match.group(2)):
+        return None
+    return match.group(1), match.group(2)
 
 
 def _day_of_month(number: int, today: date) -> date | None:

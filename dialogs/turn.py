@@ -113,7 +113,18 @@ class GoTo:
     step: str
 
 
-Outcome = Answered | Refused | Stay | GoTo
+@dataclass(frozen=True)
+class Ask:
+    """The input could mean this, but not surely: ask back in one short question («Εννοείτε
+    10:00;»); a yes presses `presses` in turn (the day, then its time), a no asks the step
+    again. Nothing is taken before the yes."""
+
+    key: str
+    params: dict[str, str]
+    presses: tuple[str, ...]
+
+
+Outcome = Answered | Refused | Stay | GoTo | Ask
 
 
 class Step(ABC):

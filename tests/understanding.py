@@ -40,6 +40,9 @@ class Case:
     language: str = "el"
     gap: bool = False
     """Not understood yet (asked back instead): counted, never misread, kept to be closed."""
+    confirmed: bool = False
+    """It must be asked back first («Εννοείτε …;»); the citizen says yes, and then it means
+    `means`. Taken without asking, it is a misreading."""
 
 
 CASES = [
@@ -65,6 +68,8 @@ CASES = [
     Case("mode", "ναι", ASKED),
     Case("mode", "θέλω να έρθω στο γραφείο", "in_person"),
     Case("mode", "online", "video_call"),
+    Case("mode", "τηλεδιασκεψι", "video_call"),  # a word's ending: its stem is enough
+    Case("mode", "τιλεδιάσκεψη", "video_call", confirmed=True),  # misspelt: asked back
     # the service
     Case("service", "Αυθαίρετα", "unauthorised"),
     Case("service", "αυθαίρετο", "unauthorised"),
@@ -78,6 +83,9 @@ CASES = [
     Case("service", "building permits", "permits", "en"),
     Case("service", "town planning", "planning", "en"),
     Case("service", "unauthorised constructions", "unauthorised", "en"),
+    Case("service", "αυθερετα", "unauthorised", confirmed=True),  # misspelt: asked back
+    Case("service", "πολαιοδομία", "planning", gap=True),  # too far from «Πολεοδομικός»
+    Case("service", "planing", "planning", "en", confirmed=True),
     # the day (today is Tuesday 1 December 2026; Wednesday 2 is the first bookable day)
     Case("day", "15", "2026-12-15"),
     Case("day", "15 του μήνα", "2026-12-15"),
@@ -95,7 +103,13 @@ CASES = [
     Case("day", "1/13", ASKED),
     Case("day", "7 Δεκέμβρη", "2026-12-07"),
     Case("day", "Δευτέρα 7/12", "2026-12-07"),
-    Case("day", "Τετάρτη στις 10", "2026-12-02", gap=True),
+    Case("day", "Τετάρτη στις 10", "2026-12-02 10:00", confirmed=True),
+    Case("day", "Πέμπτη 10 Δεκεμβρίου στις 11", "2026-12-10 11:00", confirmed=True),
+    Case("day", "αύριο, 10:30", "2026-12-02 10:30", confirmed=True),
+    Case("day", "Παρασκευή 15", "2026-12-15", confirmed=True),  # the 15th is a Tuesday
+    Case("day", "Σάββατο 5/12", "2026-12-07", confirmed=True),  # closed: the Monday after
+    Case("day", "tomorrow at 9", "2026-12-02 09:00", "en", confirmed=True),
+    Case("day", "Friday 15", "2026-12-15", "en", confirmed=True),
     Case("day", "κάποια μέρα την επόμενη εβδομάδα", ASKED),
     Case("day", "next Monday", "2026-12-07", "en"),
     Case("day", "Tuesday the 15th", "2026-12-15", "en"),
@@ -126,6 +140,10 @@ CASES = [
     Case("time", "quarter to eleven", "10:45", "en"),
     Case("time", "2 pm", "14:00", "en"),
     Case("time", "at 9:15", "09:15", "en"),
+    Case("time", "10:10", "10:15", confirmed=True),  # no such time: the nearest, asked back
+    Case("time", "στις 10 και 10", "10:15", confirmed=True),
+    Case("time", "11 παρά είκοσι", "10:45", confirmed=True),
+    Case("time", "έντεκα παρά τέταρτο", "10:45"),
     # the staff member
     Case("staff", "όχι", "any"),
     Case("staff", "οποιοσδήποτε", "any"),
@@ -265,13 +283,19 @@ async def meaning(citizen: Citizen, storage: SqlStorage, case: Case, before: str
         zone = record.time_zone if record else "Europe/Athens"
         return zone if step != "timezone" else ASKED
     answers = state.get("answers", {})
-    answering = ("mode", "service", "day", "staff", "subject", "appno", "third")
+    time = (
+        f"{datetime.fromtimestamp(answers['time'], UTC).astimezone(ATHENS):%H:%M}"
+        if "time" in answers
+        else None
+    )
+    if case.step == "day" and "day" in answers and step != "day":
+        return f"{answers['day']} {time}" if time else answers["day"]
+    answering = ("mode", "service", "staff", "subject", "appno", "third")
     if case.step in answering and case.step in answers and step != case.step:
         return str(answers[case.step]) if answers[case.step] != "" else "any"
-    if case.step == "time" and "time" in answers and step != "time":
-        local = datetime.fromtimestamp(answers["time"], UTC).astimezone(ATHENS)
-        return f"{local:%H:%M}"
-    if step == before:
+    if case.step == "time" and time and step != "time":
+        return time
+    if step in (before, "ask"):  # the same step again, or asked back: nothing taken
         return ASKED
     return MOVED_TO + step
 
@@ -295,4 +319,9 @@ async def try_case(dialog: Dialog, storage: SqlStorage, case: Case) -> str:
     before = citizen.step
     assert before == case.step, (case, before)
     await citizen.type(case.typed)
+    if not case.confirmed:
+        return await meaning(citizen, storage, case, before)
+    if citizen.step != "ask":
+        return "taken without asking: " + await meaning(citizen, storage, case, before)
+    await citizen.type("ναι" if case.language == "el" else "yes")
     return await meaning(citizen, storage, case, before)
