@@ -400,7 +400,9 @@ class StaffStep(Step):
         for staff_id in slot.staff_ids if slot else ():
             member = turn.municipality.staff_member(staff_id)
             if member:
-                rows.append((Choice(choice_id(self.name, staff_id), member.name),))
+                rows.append(
+                    (Choice(choice_id(self.name, staff_id), member.name_in(turn.state.language)),)
+                )
         return screen(turn, self, turn.texts("staff.prompt"), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:

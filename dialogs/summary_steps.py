@@ -58,7 +58,7 @@ def summary_lines(turn: Turn) -> list[str]:
         texts("summary.mode", value=texts(f"mode.{a['mode']}")),
         texts("summary.service", value=service.name.in_language(language) if service else ""),
         texts("summary.when", value=texts.when(when, turn.zone, m.time_zone)),
-        texts("summary.staff", value=staff.name if staff else texts("staff.anyone")),
+        texts("summary.staff", value=staff.name_in(language) if staff else texts("staff.anyone")),
         texts("summary.name", value=a["name"]),
         texts("summary.email", value=a["email"]),
         texts("summary.phone", value=a["phone"]),

@@ -95,6 +95,7 @@ class Period:
 class StaffMember:
     id: str
     name: str
+    """As the office writes it (Greek): what staff and their calendars see."""
     email: str
     service_ids: frozenset[str]
     modes: frozenset[Mode]
@@ -103,6 +104,11 @@ class StaffMember:
     teams_user_id: str | None = None
     telegram_user_id: int | None = None
     role: Role = Role.STAFF
+    name_en: str | None = None
+    """In Latin letters, for citizens who read English («Eleni Markaki»)."""
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
 
     @property
     def is_manager(self) -> bool:

@@ -67,6 +67,10 @@ class _Table:
     def has(self, name: str) -> bool:
         return name in self._data
 
+    def peek(self, name: str) -> object:
+        """The raw value, to tell which of two accepted forms it has."""
+        return self._data.get(name)
+
     def get(self, name: str, kind: type[T], default: T | None = None) -> T:
         self._read.add(name)
         if name not in self._data:
@@ -349,9 +353,11 @@ def _staff(table: _Table, service_ids: set[str], tz: ZoneInfo) -> StaffMember:
     role = table.text("role", Role.STAFF.value)
     if role not in {r.value for r in Role}:
         raise table.error("role", f"{role!r} is not a role (staff or manager)")
+    name = table.localized("name") if isinstance(table.peek("name"), dict) else None
     member = StaffMember(
         id=table.text("id"),
-        name=table.text("name"),
+        name=name.el if name else table.text("name"),
+        name_en=name.en if name else None,
         email=email,
         service_ids=frozenset(services),
         modes=_modes(table),

@@ -117,7 +117,7 @@ def booking_email(letter: Letter, sender: Sender, now: datetime, message_id: str
         "service": service_name,
         "mode": texts(f"mode.{booking.mode.value}"),
         "when": when,
-        "staff": staff.name if staff else "",
+        "staff": staff.name_in(letter.language) if staff else "",
         "place": place,
         "video_call": video_call,
         "join_url": letter.join_url,

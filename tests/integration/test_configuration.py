@@ -48,6 +48,25 @@ def test_chania_has_three_staff_and_the_default_rules():
     assert "Χανιά" in chania.office_address.el
 
 
+def test_a_staff_members_name_is_given_in_both_languages_or_once_for_both(tmp_path: Path):
+    [chania] = load_configuration(DEFAULT_BOOKING_CONFIG).municipalities
+    eleni = chania.staff[0]
+    assert (eleni.name_in("el"), eleni.name_in("en")) == ("Ελένη Μαρκάκη", "Eleni Markaki")
+    one_name = tmp_path / "one_name.toml"
+    one_name.write_text(
+        CHANIA_TOML.replace(
+            'name = { el = "Ελένη Μαρκάκη", en = "Eleni Markaki" }', 'name = "Ελένη Μαρκάκη"'
+        ),
+        encoding="utf-8",
+    )
+    [office] = load_configuration(one_name).municipalities
+    assert office.staff[0].name_in("en") == "Ελένη Μαρκάκη"
+    half = tmp_path / "half.toml"
+    half.write_text(CHANIA_TOML.replace(', en = "Eleni Markaki"', ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"staff\[1\]\.name\.en: missing key"):
+        load_configuration(half)
+
+
 def test_greek_public_holidays_come_from_the_holidays_package():
     [chania] = load_configuration(DEFAULT_BOOKING_CONFIG).municipalities
     for holiday in (date(2027, 5, 3), date(2027, 6, 21), date(2027, 3, 25), date(2027, 10, 28)):
@@ -99,7 +118,11 @@ def _write(folder: Path, text: str) -> Path:
             "municipality[1].staff[2].hours.tue",
             "overlap",
         ),
-        (('name = "Γιώργος Βλαχάκης"\n', ""), "municipality[1].staff[2].name", "missing key"),
+        (
+            ('name = { el = "Γιώργος Βλαχάκης", en = "Giorgos Vlachakis" }\n', ""),
+            "municipality[1].staff[2].name",
+            "missing key",
+        ),
         (
             ("window_days = 30", "windows_days = 30"),
             "municipality[1].booking.windows_days",

@@ -400,6 +400,23 @@ async def test_english_for_a_citizen_whose_language_is_not_greek(dialog):
     assert "Τι θέλετε να κάνετε;" in anna.text
 
 
+async def test_staff_names_in_latin_letters_to_english_speakers(dialog):
+    anna = Citizen(dialog, user_id="3004", language_hint="en")
+    await anna.type("/book")
+    await anna.press("Appointment in person")
+    await anna.press("Unauthorised Constructions")
+    await anna.press_first_day()
+    await anna.press_first_time()
+    assert "Eleni Markaki" in anna.labels()
+    assert not any("Ελένη" in label for label in anna.labels())
+    await anna.press("Eleni Markaki")
+    for answer in ("Anna Schmidt", "anna@example.com", "+4915112345678", "A question"):
+        await anna.type(answer)
+    await anna.press("I don't have one")
+    await anna.press("I agree")
+    assert "Eleni Markaki" in anna.text
+
+
 async def test_times_in_the_citizens_zone_with_greek_time_beside(dialog):
     john = Citizen(dialog, user_id="4004", language_hint="en")
     await john.type("/timezone")
