@@ -30,7 +30,7 @@ from dialogs.privacy_steps import ForgetStep, PrivacyStep, show_kept_data
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
 from dialogs.texts import Texts
-from dialogs.turn import Answered, Ask, GoTo, Refused, Step, Turn
+from dialogs.turn import Answered, Ask, GoTo, Refused, Step, Turn, synonyms
 from domain.model import Configuration
 from domain.ports import Storage
 
@@ -84,20 +84,6 @@ def _nav(event: Event) -> str | None:
         if words in vocabulary:
             return action
     return COMMANDS.get(words)
-
-
-def synonyms(texts: Texts, choices: list[Choice]) -> dict[str, tuple[str, ...]]:
-    """Other words for a choice, from the catalogs ("synonyms.menu:book": words separated by
-    "|"), so that a translator can add what people type."""
-    found = {}
-    for choice in choices:
-        if choice.id is None:
-            continue
-        key = f"synonyms.{choice.id}"
-        words = texts(key)
-        if words != key:
-            found[choice.id] = tuple(w.strip() for w in words.split("|") if w.strip())
-    return found
 
 
 class Dialog:

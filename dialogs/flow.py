@@ -26,9 +26,19 @@ from dialogs.booking_steps import (
     ThirdPersonStep,
     TimeStep,
 )
+from dialogs.parsing import choice_from_text
+from dialogs.screens import Choice
 from dialogs.summary_steps import SummaryStep, forget
-from dialogs.turn import REQUEST_KEY, Step, Turn, new_request_key
-from domain.model import Booking
+from dialogs.turn import (
+    REQUEST_KEY,
+    Step,
+    Turn,
+    choice_id,
+    new_request_key,
+    synonyms,
+    value_of,
+)
+from domain.model import Booking, Mode
 
 BOOKING_FLOW: tuple[Step, ...] = (
     MunicipalityStep(),
@@ -87,9 +97,13 @@ def take_answers(turn: Turn, values: dict[str, object]) -> None:
         turn.answers[key] = value
 
 
-async def start_booking(turn: Turn, like: tuple[str, str] | None = None) -> None:
+async def start_booking(
+    turn: Turn, like: tuple[str, str] | None = None, sentence: str | None = None
+) -> None:
     """`like`: (service id, mode) of an appointment the office called off, so that the
-    citizen lands on the days with free times for the same service."""
+    citizen lands on the days with free times for the same service. `sentence`: what the
+    citizen typed to start («ραντεβού με τηλεδιάσκεψη για αυθαίρετα»), which may name the mode
+    and the service."""
     turn.state.end_flow()
     turn.state.flow = "book"
     turn.answers[REQUEST_KEY] = new_request_key()
@@ -103,9 +117,48 @@ async def start_booking(turn: Turn, like: tuple[str, str] | None = None) -> None
     async with turn.storage.reading() as uow:
         citizen = await uow.citizens.get(turn.event.identity)
     turn.answers["has_saved_contact"] = bool(citizen and citizen.contact)
+    named = await named_in(turn, sentence) if sentence else {}
+    if named:
+        turn.answers.update(named)
+        _say_understood(turn, named)
     advance(turn)
-    if "service" in turn.answers:  # Back from the days goes to the service, then the mode
-        turn.state.history = [*turn.state.history, "mode", "service"]
+    skipped = [name for name in ("mode", "service") if name in turn.answers]
+    if skipped:  # Back from the next screen goes to the service, then the mode
+        turn.state.history = [*turn.state.history, *skipped]
+
+
+async def named_in(turn: Turn, sentence: str) -> dict[str, str]:
+    """The mode and the service a sentence names by words only one of their labels has
+    («ραντεβού με τηλεδιάσκεψη για αυθαίρετα»); the service only once it is known to be
+    offered in the mode. Empty with several municipalities, whose services differ."""
+    if len(turn.configuration.municipalities) != 1:
+        return {}
+    mode_step, texts, named = ModeStep(), turn.texts, {}
+    modes = (await mode_step.screen(turn)).choices()
+    found = choice_from_text(sentence, modes, by_number=False, synonyms=synonyms(texts, modes))
+    mode = value_of(found, mode_step.name)
+    if mode is not None:
+        named[mode_step.name] = mode
+    offered = {Mode(c.id.split(":", 1)[1]) for c in modes if c.id and not c.id.startswith("nav:")}
+    language = turn.state.language
+    services = [
+        Choice(choice_id("service", s.id), s.name.in_language(language))
+        for s in turn.configuration.municipalities[0].services
+        if (Mode(mode) in s.modes if mode else offered <= s.modes)
+    ]
+    service = value_of(choice_from_text(sentence, services, by_number=False), "service")
+    if service is not None:
+        named["service"] = service
+    return named
+
+
+def _say_understood(turn: Turn, named: dict[str, str]) -> None:
+    """«Κατάλαβα: Ραντεβού με τηλεδιάσκεψη · Υπηρεσία Δόμησης – Αυθαίρετα.»"""
+    parts = [turn.texts(f"mode.{named['mode']}")] if "mode" in named else []
+    service = turn.municipality.service(named.get("service", ""))
+    if service is not None:
+        parts.append(service.name.in_language(turn.state.language))
+    turn.say("book.understood", named=" · ".join(parts))
 
 
 def start_reschedule(turn: Turn, booking: Booking) -> None:

@@ -12,7 +12,7 @@ from babel.core import get_global
 from babel.dates import get_timezone_location
 
 from dialogs.booking_steps import yes_no_row, yes_or_no
-from dialogs.flow import start_booking, start_reschedule
+from dialogs.flow import named_in, start_booking, start_reschedule
 from dialogs.parsing import simplified
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
@@ -47,10 +47,13 @@ class MenuStep(Step):
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)
         if value == "book":
-            await start_booking(turn)
+            await start_booking(turn, sentence=event.text)
             return Stay()
         if value in ("mine", "language", "timezone", "privacy"):
             return GoTo(value)
+        if value is None and event.text and await named_in(turn, event.text):
+            await start_booking(turn, sentence=event.text)  # «τηλεδιάσκεψη για αυθαίρετα»
+            return Stay()
         return Refused("choose_from_list")
 
 
@@ -200,7 +203,7 @@ class MineStep(Step):
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)
         if value == "book":
-            await start_booking(turn)
+            await start_booking(turn, sentence=event.text)
             return Stay()
         references = {b.reference for b in await _upcoming(turn)}
         wanted = value or normalize_reference(event.text or "")
@@ -250,7 +253,7 @@ class BookingStep(Step):
         if value == "mine" or booking is None:
             return GoTo("mine")
         if value == "book":
-            await start_booking(turn)
+            await start_booking(turn, sentence=event.text)
             return Stay()
         if value == "cancel":
             return GoTo("cancel")

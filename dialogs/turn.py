@@ -165,6 +165,20 @@ def new_request_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+def synonyms(texts: Texts, choices: list[Choice]) -> dict[str, tuple[str, ...]]:
+    """Other words for a choice, from the catalogs ("synonyms.menu:book": words separated by
+    "|"), so that a translator can add what people type."""
+    found = {}
+    for choice in choices:
+        if choice.id is None:
+            continue
+        key = f"synonyms.{choice.id}"
+        words = texts(key)
+        if words != key:
+            found[choice.id] = tuple(w.strip() for w in words.split("|") if w.strip())
+    return found
+
+
 def choice_id(step: str, value: str) -> str:
     return f"{step}:{value}"
 

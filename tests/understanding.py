@@ -56,6 +56,10 @@ CASES = [
     Case("menu", "book", MOVED_TO + "mode", "en"),
     Case("menu", "my bookings", MOVED_TO + "mine", "en"),
     Case("menu", "καλημέρα", ASKED),
+    Case("menu", "ραντεβού με τηλεδιάσκεψη για αυθαίρετα", MOVED_TO + "day"),
+    Case("menu", "θέλω να έρθω στο γραφείο για οικοδομική άδεια", MOVED_TO + "day"),
+    Case("menu", "νέα κράτηση με φυσική παρουσία", MOVED_TO + "service"),
+    Case("menu", "book a video call about building permits", MOVED_TO + "day", "en"),
     # the mode
     Case("mode", "φυσική παρουσία", "in_person"),
     Case("mode", "Φυσική Παρουσία", "in_person"),

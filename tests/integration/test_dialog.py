@@ -491,3 +491,17 @@ async def test_book_again_after_an_office_cancellation_starts_at_the_days(dialog
     assert maria.step == "service"
     await maria.press("« Πίσω")
     assert maria.step == "mode"
+
+
+async def test_a_sentence_naming_the_mode_and_service_starts_the_booking_at_the_days(dialog):
+    maria = Citizen(dialog, user_id="3005")
+    await maria.type("/start")
+    await maria.type("Θέλω ραντεβού με τηλεδιάσκεψη για αυθαίρετα")
+    assert maria.step == "day"
+    assert maria.text.startswith(
+        "Κατάλαβα: Ραντεβού με τηλεδιάσκεψη · Υπηρεσία Δόμησης – Αυθαίρετα."
+    )
+    await maria.press("« Πίσω")  # the screens skipped can still be reached, to change them
+    assert maria.step == "service"
+    await maria.press("« Πίσω")
+    assert maria.step == "mode"
