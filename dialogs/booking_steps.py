@@ -113,12 +113,13 @@ class ServiceStep(Step):
             if mode not in service.modes:
                 continue
             minutes = int(service.duration.total_seconds() // 60)
-            label = turn.texts(
-                "service.choice", name=service.name.in_language(language), minutes=minutes
-            )
             name = service.name.in_language(language)
+            label = turn.texts(
+                "service.choice", name=service.button_name(language), minutes=minutes
+            )
+            full = turn.texts("service.choice", name=name, minutes=minutes)
             lines.append(f"• {name}: {service.summary.in_language(language)}")
-            rows.append((Choice(choice_id(self.name, service.id), label),))
+            rows.append((Choice(choice_id(self.name, service.id), label, full),))
         rows.append((Choice(choice_id(self.name, "?"), turn.texts("service.what_is_this")),))
         return screen(turn, self, "\n".join(lines), rows)
 

@@ -173,16 +173,25 @@ async def _upcoming(turn: Turn) -> list[Booking]:
 
 
 def booking_label(turn: Turn, booking: Booking) -> str:
-    """Short enough for a phone's button: when, and how."""
-    when = turn.texts.when(booking.starts_at, turn.zone, turn.municipality.time_zone)
-    return f"{when} · {turn.texts(f'mode.short.{booking.mode.value}')}"
+    """Short enough for a phone's button: «Τετ 2 Δεκ, 10:00 · τηλεδιάσκεψη» (the list above
+    it gives the zone and Greek time)."""
+    local = booking.starts_at.astimezone(turn.zone)
+    how = turn.texts(f"mode.short.{booking.mode.value}")
+    return f"{turn.texts.short_day(local.date())}, {local:%H:%M} · {how}"
 
 
 def booking_line(turn: Turn, booking: Booking) -> str:
     """One booking in full, for the list above its button: reference, service, when, how."""
     service = turn.municipality.service(booking.service_id)
     name = service.name.in_language(turn.state.language) if service else booking.service_id
-    return f"• {booking.reference} — {name}\n  {booking_label(turn, booking)}"
+    return f"• {booking.reference} — {name}\n  {booking_when(turn, booking)}"
+
+
+def booking_when(turn: Turn, booking: Booking) -> str:
+    """«Τετάρτη 2 Δεκεμβρίου, 10:00 · τηλεδιάσκεψη», with the zone and Greek time if they
+    differ."""
+    when = turn.texts.when(booking.starts_at, turn.zone, turn.municipality.time_zone)
+    return f"{when} · {turn.texts(f'mode.short.{booking.mode.value}')}"
 
 
 class MineStep(Step):
@@ -288,7 +297,7 @@ class CancelStep(Step):
         if booking is None:
             return await MineStep().screen(turn)
         text = turn.texts(
-            "cancel.confirm", booking=booking_label(turn, booking), reference=booking.reference
+            "cancel.confirm", booking=booking_when(turn, booking), reference=booking.reference
         )
         rows = [yes_no_row(turn, self.name, "cancel.yes", "cancel.no")]
         return screen(turn, self, text, rows)

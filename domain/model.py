@@ -68,6 +68,11 @@ class Service:
     documents: LocalizedText
     duration: timedelta
     modes: frozenset[Mode]
+    short_name: LocalizedText | None = None
+    """For buttons, which a phone cuts at about 40 characters («Αυθαίρετα»)."""
+
+    def button_name(self, language: str) -> str:
+        return (self.short_name or self.name).in_language(language)
 
 
 @dataclass(frozen=True, slots=True)

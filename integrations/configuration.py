@@ -321,6 +321,7 @@ def _service(table: _Table) -> Service:
         documents=table.localized("documents"),
         duration=timedelta(minutes=duration),
         modes=_modes(table),
+        short_name=table.localized("short_name") if table.has("short_name") else None,
     )
     table.done()
     return service
