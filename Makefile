@@ -1,11 +1,14 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` and `make test`; and `make <command>` for each
+# `python -m bot <command>`, so that none needs the venv activated first.
 # Each (re)creates .venv when pyproject.toml changed, then does its job.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench migrate clean
+BOT_COMMANDS := console worker web migrate check-config availability purge
+
+.PHONY: run test lint typecheck unit bench clean $(BOT_COMMANDS)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,8 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.outbox
 	$(BIN)/python -m bench.understanding
 
-migrate: $(STAMP)
-	$(BIN)/python -m bot migrate
+$(BOT_COMMANDS): $(STAMP)
+	$(BIN)/python -m bot $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -70,3 +70,33 @@ def test_a_bad_environment_variable_is_reported_in_one_line():
     result = run_bot("check-config", PORT="eighty")
     assert result.returncode == 2
     assert result.stderr.strip() == "PORT: 'eighty' is not a port number (1-65535)"
+
+
+def run_make(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`make …` from a fresh shell: no virtual environment active, nor on the PATH."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    venv = str(PROJECT_DIR / ".venv")
+    paths = os.environ.get("PATH", "").split(os.pathsep)
+    environment["PATH"] = os.pathsep.join(p for p in paths if not p.startswith(venv))
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=PROJECT_DIR,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_readmes_commands_run_through_make_without_an_active_venv(tmp_path: Path):
+    checked = run_make("check-config")
+    assert checked.returncode == 0, checked.stderr
+    assert f"{DEFAULT_BOOKING_CONFIG}: ok (Municipality of Chania)" in checked.stdout
+    database = f"sqlite:///{tmp_path / 'made.sqlite3'}"
+    migrated = run_make("migrate", DATABASE_URL=database)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "database up to date" in migrated.stdout
+    broken = run_make("check-config", PORT="eighty")
+    assert broken.returncode != 0
+    assert "PORT: 'eighty' is not a port number (1-65535)" in broken.stderr
