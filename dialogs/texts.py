@@ -4,6 +4,8 @@ weekday names come from Babel in the citizen's language."""
 from __future__ import annotations
 
 import gettext
+import logging
+import os
 from datetime import date, datetime
 from functools import cache
 from io import BytesIO
@@ -17,6 +19,14 @@ from babel.messages.pofile import read_po
 from domain.model import CancelReason
 
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+STRICT_ENV = "RANTEVOU_STRICT_TEXTS"
+"""Set (to 1) under test: a message missing from a catalog raises instead of showing its key,
+so that a missing translation fails a test rather than ships."""
+log = logging.getLogger(__name__)
+
+
+class MissingText(KeyError):
+    """A message key with no text in the catalog."""
 
 
 @cache
@@ -36,16 +46,26 @@ class Texts:
         self._catalog = _catalog(language)
 
     def __call__(self, key: str, **params: object) -> str:
+        if not self.has(key):
+            if os.environ.get(STRICT_ENV) == "1":
+                raise MissingText(f"{self.language}: {key}")
+            log.warning("no %s text for %s", self.language, key)
         text = self._catalog.gettext(key)
         return text.format(**params) if params else text
+
+    def has(self, key: str) -> bool:
+        """Whether the catalog has this message (gettext answers a missing one with its key)."""
+        return self._catalog.gettext(key) != key
+
+    def optional(self, key: str) -> str | None:
+        """A message that may be left out of the catalog (a choice's synonyms)."""
+        return self(key) if self.has(key) else None
 
     def on(self, channel: str, key: str, **params: object) -> str:
         """The channel's own wording where it has one ("help.text.viber": buttons only, no
         slash commands), else the common one."""
         variant = f"{key}.{channel}"
-        if self._catalog.gettext(variant) != variant:
-            return self(variant, **params)
-        return self(key, **params)
+        return self(variant if self.has(variant) else key, **params)
 
     def cancel_reason(self, reason: str | None) -> str:
         """The office's reason for calling an appointment off: a picked one in this language,

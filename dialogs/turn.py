@@ -172,9 +172,8 @@ def synonyms(texts: Texts, choices: list[Choice]) -> dict[str, tuple[str, ...]]:
     for choice in choices:
         if choice.id is None:
             continue
-        key = f"synonyms.{choice.id}"
-        words = texts(key)
-        if words != key:
+        words = texts.optional(f"synonyms.{choice.id}")
+        if words is not None:
             found[choice.id] = tuple(w.strip() for w in words.split("|") if w.strip())
     return found
 

@@ -9,8 +9,11 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from dialogs.texts import STRICT_ENV
 from tests.fake_telegram import FakeTelegram
 from tests.fake_viber import FakeViber
+
+os.environ[STRICT_ENV] = "1"  # a missing translation fails the test (and the bots it starts)
 
 
 @pytest.fixture

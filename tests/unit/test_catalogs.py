@@ -7,9 +7,10 @@ import re
 import string
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
-from dialogs.texts import LOCALES_DIR
+from dialogs.texts import LOCALES_DIR, STRICT_ENV, MissingText, Texts
 
 CODE = Path(__file__).resolve().parents[2]
 
@@ -51,3 +52,13 @@ def test_every_key_the_code_uses_is_in_the_catalogs():
     used |= {f"mode.{m}" for m in ("video_call", "in_person")}
     assert used, "the pattern found no keys: it no longer matches the code"
     assert used - set(_catalog("el")) == set()
+
+
+def test_a_missing_message_fails_under_test_and_shows_its_key_in_production(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    with pytest.raises(MissingText, match=r"el: no\.such\.message"):
+        Texts("el")("no.such.message")
+    monkeypatch.delenv(STRICT_ENV)
+    assert Texts("en")("no.such.message") == "no.such.message"
+    assert "no en text for no.such.message" in caplog.text
