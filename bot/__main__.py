@@ -9,6 +9,7 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
@@ -19,8 +20,8 @@ from bot import logs
 from bot.app import App, build_app, freeze_start_up_objects
 from bot.availability_report import availability_report
 from bot.console import run_console
+from bot.health import operator_server
 from bot.telegram.runner import make_bot, run_polling
-from bot.viber.client import ViberError, ViberUnavailable
 from bot.viber.runner import make_viber_client
 from bot.web import serve_web
 from bot.worker import build_outbox_worker, run_worker
@@ -28,6 +29,7 @@ from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
 from integrations.db.retention import SqlPurge
 from integrations.settings import Settings, SettingsError
+from integrations.viber.client import ViberError, ViberUnavailable
 
 EXIT_SETUP_PROBLEM = 2
 
@@ -84,7 +86,8 @@ async def _run_polling(app: App) -> None:
     Viber token (the Viber webhook itself is `web`'s)."""
     viber = make_viber_client(app) if app.settings.viber_token else None
     try:
-        await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot, viber))
+        async with _operator_server(app):
+            await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot, viber))
     finally:
         if viber is not None:
             await viber.close()
@@ -94,12 +97,17 @@ async def _run_worker(app: App) -> None:
     bot = make_bot(app) if app.settings.bot_token else None
     viber = make_viber_client(app) if app.settings.viber_token else None
     try:
-        await run_worker(app, bot, viber)
+        async with _operator_server(app):
+            await run_worker(app, bot, viber)
     finally:
         if bot is not None:
             await bot.session.close()
         if viber is not None:
             await viber.close()
+
+
+def _operator_server(app: App) -> AbstractAsyncContextManager[None]:
+    return operator_server(app.engine, app.settings.host, app.settings.metrics_port)
 
 
 def _safe_url(url: str) -> str:
@@ -145,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, SettingsError) as error:
         print(error, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
-    logging.getLogger().setLevel(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     command = arguments.command or _default_command(settings)
     missing = _missing_settings(command, settings)
     if missing:

@@ -9,8 +9,8 @@ from html import escape
 from aiohttp import web
 
 from dialogs.privacy import privacy_notice
-from dialogs.texts import Texts
 from domain.model import Configuration
+from locales.texts import Texts
 
 PAGE = """<!doctype html>
 <html lang="{lang}">

@@ -1,5 +1,6 @@
 """`python -m bot web`: the webhooks of the channels that have a token (Telegram with BOT_TOKEN,
-Viber with VIBER_TOKEN), a health check and the privacy notice's page, in one aiohttp server.
+Viber with VIBER_TOKEN), the operator's /health, /ready and /metrics, and the privacy notice's
+page, in one aiohttp server.
 With WEBHOOK_BASE_URL set, each webhook is registered with its channel once the server listens
 (Viber calls the address back before it answers)."""
 
@@ -12,6 +13,7 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from bot.app import App
+from bot.health import add_operator_routes
 from bot.privacy_page import privacy_page
 from bot.telegram.runner import GRACE_S, make_bot, make_dispatcher, register_webhook
 from bot.telegram.webhook import add_telegram_webhook
@@ -22,15 +24,11 @@ from bot.viber.webhook import VIBER_WEBHOOK_PATH, add_viber_webhook
 BODY_LIMIT = 1024 * 1024
 
 
-async def health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
-
-
 async def serve_web(app: App) -> None:
     """Serves until SIGTERM or SIGINT."""
     settings = app.settings
     application = web.Application(client_max_size=BODY_LIMIT)
-    application.router.add_get("/health", health)
+    add_operator_routes(application, app.engine)
     application.router.add_get("/privacy", privacy_page(app.configuration))
     async with AsyncExitStack() as closing:
         bot = dispatcher = viber = None

@@ -17,7 +17,6 @@ from bot.app import App
 from bot.telegram.desk import Desk
 from bot.telegram.desk_schedule import DeskSchedule
 from bot.telegram.notices import StaffGroup, TelegramChat, telegram_manage_url
-from bot.viber.client import ViberClient
 from bot.viber.notices import ViberChat, viber_manage_url
 from domain.model import ChannelIdentity
 from domain.notifications import Kind
@@ -29,6 +28,7 @@ from integrations.outbox.emails import ManageUrl
 from integrations.outbox.wiring import build_worker
 from integrations.outbox.worker import Clock, Deliverer, Drop, OneByOne, OutboxWorker, Report
 from integrations.pace import LocalPace, Pace, SharedPace
+from integrations.viber.client import ViberClient
 
 log = logging.getLogger(__name__)
 

@@ -29,10 +29,10 @@ from dialogs.ports import ConversationStore, JoinLinks, ManageLinks, Preferences
 from dialogs.privacy_steps import ForgetStep, PrivacyStep, show_kept_data
 from dialogs.screens import REBOOK, Choice, Event, Screen
 from dialogs.summary_steps import ChangeStep
-from dialogs.texts import Texts
 from dialogs.turn import Answered, Ask, GoTo, Refused, Step, Turn, synonyms
 from domain.model import Configuration
 from domain.ports import Storage
+from locales.texts import Texts
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dialogs.texts import Texts
 from domain.model import (
     CANCELLED_BY_CITIZEN,
     Booking,
@@ -17,6 +16,7 @@ from domain.model import (
     declaration_hash,
 )
 from domain.personal_data import KeptData
+from locales.texts import Texts
 
 DECLARATION_KEYS = {Mode.VIDEO_CALL: "consent.text", Mode.IN_PERSON: "consent.in_person"}
 """The in-person declaration leaves out the video call's clauses (its recording, its lobby)."""

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from dialogs.conversation import Conversation
 from dialogs.ports import JoinLinks
 from dialogs.screens import Attachment, Choice, Event, Screen
-from dialogs.texts import Texts
 from domain.model import Configuration, Municipality
 from domain.ports import Storage
+from locales.texts import Texts
 
 
 @dataclass

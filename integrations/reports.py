@@ -10,9 +10,9 @@ import csv
 import io
 from collections.abc import Sequence
 
-from dialogs.texts import Texts
 from domain.model import Booking, Municipality
 from domain.office_figures import Figures
+from locales.texts import Texts
 
 CSV_COLUMNS = (
     "reference",

@@ -32,6 +32,10 @@ def _port(environ: Mapping[str, str], name: str = "PORT", default: int = 8080) -
     return _whole_number(environ, name, default, 65535, "a port number (1-65535)")
 
 
+def _optional_port(environ: Mapping[str, str], name: str) -> int | None:
+    return _port(environ, name) if environ.get(name, "").strip() else None
+
+
 def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
     value = environ.get(name, "").strip()
     if not value:
@@ -69,6 +73,16 @@ def _log_level(environ: Mapping[str, str]) -> str:
     value = environ.get("LOG_LEVEL", "").strip().upper() or "WARNING"
     if value not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL: {value!r} is not one of {', '.join(LOG_LEVELS)}")
+    return value
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(environ: Mapping[str, str]) -> str:
+    value = environ.get("LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT: {value!r} is not one of {', '.join(LOG_FORMATS)}")
     return value
 
 
@@ -139,6 +153,8 @@ class Settings:
     """Optional: shared state for several instances (Telegram's sending pace)."""
     host: str = "0.0.0.0"
     port: int = 8080
+    metrics_port: int | None = None
+    """`worker` and `run` serve /health, /ready and /metrics on it; `web` serves them on PORT."""
     staff_chat_id: int | None = None
     """The staff group's Telegram chat id (negative for groups)."""
     smtp_host: str = ""
@@ -172,6 +188,8 @@ class Settings:
     public_base_url: str = ""
     """Where citizens' browsers reach `python -m bot web` (its /privacy page); empty: none."""
     log_level: str = "WARNING"
+    log_format: str = "text"
+    """text, or json: one JSON object a line, for a log collector."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -185,6 +203,7 @@ class Settings:
             redis_url=environ.get("REDIS_URL", "").strip(),
             host=environ.get("HOST", "").strip() or "0.0.0.0",
             port=_port(environ),
+            metrics_port=_optional_port(environ, "METRICS_PORT"),
             staff_chat_id=_chat_id(environ),
             smtp_host=environ.get("SMTP_HOST", "").strip(),
             smtp_port=_port(environ, "SMTP_PORT", 587),
@@ -210,4 +229,5 @@ class Settings:
             telegram_chat_messages_per_s=_rate(environ, "TELEGRAM_CHAT_MESSAGES_PER_SECOND", 0.95),
             public_base_url=_text(environ, "PUBLIC_BASE_URL", ""),
             log_level=_log_level(environ),
+            log_format=_log_format(environ),
         )

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from dialogs.texts import STRICT_ENV
+from locales.texts import STRICT_ENV
 from tests.fake_telegram import FakeTelegram
 from tests.fake_viber import FakeViber
 

@@ -18,10 +18,10 @@ from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
 
 from bot.app import App
 from bot.telegram.desk_views import View, agenda_page, page_of
-from dialogs.texts import Texts
 from domain.availability import local_day_bounds
 from domain.model import Booking, Configuration, Municipality, StaffMember
 from integrations.db.staff_desk import SqlStaffDesk
+from locales.texts import Texts
 
 Clock = Callable[[], datetime]
 

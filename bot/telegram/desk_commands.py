@@ -11,11 +11,11 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from bot.telegram.desk import Desk, Presser, send_view
 from bot.telegram.desk_input import InputError, parse_month, parse_time_off
 from bot.telegram.desk_views import View, button, day_picker
-from dialogs.texts import Texts
 from domain.availability import local_day_bounds
 from domain.model import Booking, Municipality
 from domain.office_figures import Figures, month_figures
 from integrations.reports import figures_chart, month_csv
+from locales.texts import Texts
 
 STAFF_COMMANDS = ("today", "tomorrow", "day", "timeoff", "desk")
 MANAGER_COMMANDS = ("figures", "export", "audit")

@@ -18,9 +18,9 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.telegram.desk import Desk, send_view
 from bot.telegram.desk_views import PAGE_SIZE, View, appointment_blocks
-from dialogs.texts import Texts
 from domain.availability import local_day_bounds
 from domain.model import Municipality, StaffMember
+from locales.texts import Texts
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from aiogram.types import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
-from dialogs.texts import Texts
 from domain.model import Attendance, Booking, CancelReason, Municipality, StaffMember
+from locales.texts import Texts
 
 PAGE_SIZE = 6
 """Appointments per message: each brings a row of buttons, and a phone shows about six."""

@@ -16,25 +16,16 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, Telegra
 
 from bot.telegram.render import keyboard
 from dialogs.screens import Choice, Screen
-from dialogs.texts import Texts
 from domain.model import ChannelIdentity, Configuration
 from domain.notifications import MOVED_FROM, Change, Kind
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
+from integrations.delivery import DeliveryFailed, Undeliverable
 from integrations.outbox.booking_data import BookingData, load_booking
 from integrations.outbox.emails import ManageUrl
-from integrations.outbox.worker import (
-    DONE,
-    Clock,
-    DeliveryFailed,
-    Drop,
-    Failed,
-    Later,
-    Outcome,
-    Report,
-    Undeliverable,
-)
+from integrations.outbox.worker import DONE, Clock, Drop, Failed, Later, Outcome, Report
 from integrations.pace import Pace
+from locales.texts import Texts
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.viber.client import (
-    NotReachable,
-    TooManyRequests,
-    ViberClient,
-    ViberError,
-    ViberUnavailable,
-)
 from bot.viber.exports import ExportLinks
 from bot.viber.render import choice_from_reply, keyboard, message_text
 from dialogs.engine import Dialog
@@ -32,6 +25,14 @@ from dialogs.screens import Event, Screen
 from domain.model import ChannelIdentity
 from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.db.viber_subscribers import SqlViberSubscribers
+from integrations.metrics import measured_update
+from integrations.viber.client import (
+    NotReachable,
+    TooManyRequests,
+    ViberClient,
+    ViberError,
+    ViberUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,8 @@ class ViberCitizens:
         if token and not await self._seen.claim(token):
             return None
         try:
-            answer = await handle(callback)
+            async with measured_update("viber"):
+                answer = await handle(callback)
         except BaseException:
             if token:
                 await self._seen.release(token)

@@ -13,28 +13,21 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from bot.viber.client import (
+from bot.viber.render import keyboard
+from dialogs.screens import Choice, Screen
+from domain.model import ChannelIdentity
+from integrations.db.viber_subscribers import SqlViberSubscribers
+from integrations.delivery import DeliveryFailed, Undeliverable
+from integrations.outbox.emails import ManageUrl
+from integrations.outbox.worker import DONE, Clock, Drop, Later, Outcome
+from integrations.viber.client import (
     NotReachable,
     TooManyRequests,
     ViberClient,
     ViberError,
     ViberUnavailable,
 )
-from bot.viber.render import keyboard
-from dialogs.screens import Choice, Screen
-from dialogs.texts import Texts
-from domain.model import ChannelIdentity
-from integrations.db.viber_subscribers import SqlViberSubscribers
-from integrations.outbox.emails import ManageUrl
-from integrations.outbox.worker import (
-    DONE,
-    Clock,
-    DeliveryFailed,
-    Drop,
-    Later,
-    Outcome,
-    Undeliverable,
-)
+from locales.texts import Texts
 
 log = logging.getLogger(__name__)
 

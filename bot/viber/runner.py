@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.viber.client import ViberClient
 from bot.viber.exports import ExportLinks
 from bot.viber.handlers import ViberCitizens
 from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.db.tables import viber_callbacks
 from integrations.db.viber_subscribers import SqlViberSubscribers
+from integrations.viber.client import ViberClient
 
 
 def make_viber_client(app: App) -> ViberClient:

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from dialogs.texts import Texts
 from domain.model import Booking, Mode, Municipality
 from integrations.email.calendar_file import calendar_file
+from locales.texts import Texts
 
 TEMPLATES = Path(__file__).with_name("templates")
 

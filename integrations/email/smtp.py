@@ -13,7 +13,8 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from integrations.outbox.worker import DeliveryFailed, Undeliverable
+from integrations.delivery import DeliveryFailed, Undeliverable
+from integrations.metrics import outside_failure
 
 _IMPLICIT_TLS_PORT = 465
 
@@ -36,6 +37,16 @@ class SmtpSender:
         self._settings = settings
 
     async def send(self, message: EmailMessage) -> None:
+        try:
+            await self._send(message)
+        except DeliveryFailed:
+            outside_failure("smtp", retried=True)
+            raise
+        except Undeliverable:
+            outside_failure("smtp", retried=False)
+            raise
+
+    async def _send(self, message: EmailMessage) -> None:
         settings = self._settings
         implicit_tls = settings.port == _IMPLICIT_TLS_PORT
         try:

@@ -12,11 +12,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from enum import StrEnum
 
-from dialogs.texts import Texts
 from domain.model import CANCELLED_BY_CITIZEN, Booking, Mode, Municipality, StaffMember
 from integrations.email.calendar_file import calendar_file
 from integrations.email.compose import Sender, environment
 from integrations.meetings.provider import EventText
+from locales.texts import Texts
 
 STAFF_LANGUAGE = "el"
 

@@ -17,7 +17,8 @@ from typing import Any
 import aiohttp
 import msal
 
-from integrations.outbox.worker import DeliveryFailed, RetryLater, Undeliverable
+from integrations.delivery import DeliveryFailed, RetryLater, Undeliverable
+from integrations.metrics import outside_failure
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 _TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -73,6 +74,23 @@ class GraphClient:
         *,
         params: dict[str, str] | None = None,
         gone_is_fine: bool = False,
+    ) -> dict[str, Any]:
+        try:
+            return await self._call(method, path, body, params, gone_is_fine)
+        except DeliveryFailed:  # RetryLater included: Graph's 429 is a failure an operator sees
+            outside_failure("graph", retried=True)
+            raise
+        except Undeliverable:
+            outside_failure("graph", retried=False)
+            raise
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+        gone_is_fine: bool,
     ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {await self._token()}"}
         if self._session is None:

@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import quote
 
 from domain.model import Booking
+from integrations.delivery import DeliveryFailed
 from integrations.graph.client import GraphClient
 from integrations.meetings.provider import EventText
-from integrations.outbox.worker import DeliveryFailed
 
 ORGANIZER_ONLY_LOBBY = {"scope": "organizer", "isDialInBypassEnabled": False}
 

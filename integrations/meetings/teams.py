@@ -10,10 +10,10 @@ still moved and deleted through `onlineMeetings`.
 from __future__ import annotations
 
 from domain.model import Booking, StaffMember
+from integrations.delivery import Undeliverable
 from integrations.graph.client import GraphClient
 from integrations.graph.events import OutlookEvents
 from integrations.meetings.provider import EventText, Meeting
-from integrations.outbox.worker import Undeliverable
 
 
 class TeamsMeetings:

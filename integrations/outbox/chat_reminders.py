@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from dialogs.screens import REBOOK, Choice
-from dialogs.texts import Texts
 from domain.model import Configuration, Mode
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.outbox.booking_data import BookingData, load_booking
 from integrations.outbox.emails import JoinUrl
 from integrations.outbox.worker import Clock, Drop, Outcome
+from locales.texts import Texts
 
 
 class ChatSender(Protocol):

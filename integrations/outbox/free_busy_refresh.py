@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from domain.availability import bookable_range
 from domain.model import Configuration
 from integrations.db.staff_busy import SqlStaffBusy
+from integrations.delivery import DeliveryFailed, RetryLater, Undeliverable
 from integrations.graph.free_busy import OutlookFreeBusy
-from integrations.outbox.worker import Clock, DeliveryFailed, RetryLater, Undeliverable
+from integrations.outbox.worker import Clock
 
 log = logging.getLogger(__name__)
 

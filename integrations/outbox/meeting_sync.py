@@ -11,10 +11,11 @@ from domain.model import BookingStatus, Configuration
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.db.video_meetings import SqlVideoMeetings, StoredMeeting
+from integrations.delivery import Undeliverable
 from integrations.email.staff_letter import StaffLetter, StaffNotice, cancel_comment, event_text
 from integrations.meetings.provider import MeetingProvider
 from integrations.outbox.booking_data import BookingData, load_booking
-from integrations.outbox.worker import DONE, Clock, Drop, Outcome, Undeliverable
+from integrations.outbox.worker import DONE, Clock, Drop, Outcome
 
 
 class MeetingSync:

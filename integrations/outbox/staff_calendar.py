@@ -16,6 +16,7 @@ from domain.model import Configuration, Mode, StaffMember
 from domain.ports import Storage
 from integrations.db.outbox import OutboxRow
 from integrations.db.staff_calendar import CalendarEntry, Route, SqlStaffCalendar
+from integrations.delivery import DeliveryFailed, Undeliverable
 from integrations.email.compose import Sender
 from integrations.email.smtp import SmtpSender
 from integrations.email.staff_letter import (
@@ -28,7 +29,7 @@ from integrations.email.staff_letter import (
 from integrations.graph.events import OutlookEvents
 from integrations.outbox.booking_data import BookingData, load_booking
 from integrations.outbox.emails import JoinUrl
-from integrations.outbox.worker import DONE, Clock, DeliveryFailed, Drop, Outcome, Undeliverable
+from integrations.outbox.worker import DONE, Clock, Drop, Outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,28 +19,12 @@ from typing import Any, Protocol
 
 from domain.notifications import Kind
 from integrations.db.outbox import OutboxRow, SqlOutbox
+from integrations.delivery import DeliveryFailed, RetryLater, Undeliverable
+from integrations.metrics import DELIVERIES
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-
-class DeliveryFailed(Exception):
-    """Worth trying again later. The message must not carry personal data: it is logged and
-    stored."""
-
-
-class RetryLater(DeliveryFailed):
-    """The receiver asked us to come back after a while (HTTP 429 with Retry-After): not a
-    failed attempt, and not sooner."""
-
-    def __init__(self, message: str, delay: timedelta) -> None:
-        super().__init__(message)
-        self.delay = delay
-
-
-class Undeliverable(Exception):
-    """Trying again cannot help (an address the mail server refuses): parked at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +205,10 @@ class OutboxWorker:
         match outcome:
             case Done():
                 await self._outbox.done([row], now)
+                DELIVERIES.labels(row.kind.value, "done").inc()
             case Drop():
                 await self._outbox.drop([row], now)
+                DELIVERIES.labels(row.kind.value, "dropped").inc()
             case NotStarted():
                 await self._outbox.release([row])
             case Later(at):
@@ -234,9 +220,11 @@ class OutboxWorker:
         if final or row.attempts >= self._retry.max_attempts:
             log.warning("%s given up after %d attempts: %s", row.key, row.attempts, error)
             await self._outbox.park(row, now, error)
+            DELIVERIES.labels(row.kind.value, "parked").inc()
         else:
             log.info("%s failed (attempt %d): %s", row.key, row.attempts, error)
             await self._outbox.retry(row, self._retry.next_try(row.attempts, now), error)
+            DELIVERIES.labels(row.kind.value, "retry").inc()
 
     async def _sleep(self, seconds: float) -> None:
         try:

@@ -132,7 +132,7 @@ def subjects_to(smtp: SmtpServer, address: str) -> list[str]:
     return [str(m["Subject"]) for m in smtp.mailbox.to(address)]
 
 
-async def test_no_log_line_and_no_stored_error_carries_the_citizens_details(
+async def test_no_log_line_and_no_stored_error_carries_the_citizens_details_json_or_text(
     telegram: FakeTelegram, database: str, smtp: SmtpServer, tmp_path: Path
 ):
     smtp.mailbox.refuse.add(THIRD_EMAIL)  # a failure whose error is stored with the row
@@ -142,7 +142,7 @@ async def test_no_log_line_and_no_stored_error_carries_the_citizens_details(
     logs = [tmp_path / f"{name}.log" for name in ("run", "worker", "web")]
     processes = [
         logging_to(logs[0], "run", telegram, database, debug),
-        logging_to(logs[1], "worker", telegram, database, debug),
+        logging_to(logs[1], "worker", telegram, database, debug | {"LOG_FORMAT": "json"}),
         logging_to(logs[2], "web", telegram, database, debug | web),
     ]
     try:
@@ -174,6 +174,9 @@ async def test_no_log_line_and_no_stored_error_carries_the_citizens_details(
             await stop(process)
     everything = "\n".join(log.read_text(encoding="utf-8") for log in logs)
     assert "DEBUG" in everything  # the capture is real: the processes did log at DEBUG
+    worker_lines = [json.loads(line) for line in logs[1].read_text("utf-8").splitlines()]
+    assert worker_lines
+    assert all({"time", "level", "logger", "message"} <= set(line) for line in worker_lines)
     assert "Traceback" not in everything
     leaks = [line for line in everything.splitlines() if any(d in line for d in PERSONAL)]
     assert leaks == []

@@ -13,10 +13,10 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from dialogs.texts import Texts
 from integrations.db.engine import create_engine
 from integrations.db.tables import conversations
 from integrations.settings import normalize_database_url
+from locales.texts import Texts
 from tests.databases import separate_database
 from tests.e2e.telegram_citizen import free_port, start_bot, start_process, stop
 from tests.e2e.test_telegram_webhook import SECRET, wait_until_up

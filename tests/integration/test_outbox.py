@@ -17,13 +17,8 @@ from domain.use_cases import book, cancel, reschedule
 from integrations.db.outbox import OutboxRow, SqlOutbox
 from integrations.db.storage import SqlStorage
 from integrations.db.tables import outbox
-from integrations.outbox.worker import (
-    DeliveryFailed,
-    OneByOne,
-    OutboxWorker,
-    Report,
-    RetryPolicy,
-)
+from integrations.delivery import DeliveryFailed
+from integrations.outbox.worker import OneByOne, OutboxWorker, Report, RetryPolicy
 from tests.factories import athens
 from tests.integration.test_bookings import CHANIA, NOW, THURSDAY, citizen, request
 

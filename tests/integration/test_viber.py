@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.viber.client import ViberClient
 from bot.viber.handlers import Sleep, ViberCitizens
 from bot.viber.notices import viber_manage_url
 from bot.viber.render import CHOICE_PREFIX
@@ -30,6 +29,7 @@ from integrations.db.tables import outbox, viber_callbacks
 from integrations.db.viber_subscribers import SqlViberSubscribers
 from integrations.outbox.wiring import build_worker
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
+from integrations.viber.client import ViberClient
 from tests.factories import athens
 from tests.fake_viber import FakeViber
 from tests.integration.test_bookings import NOW, request

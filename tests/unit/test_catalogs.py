@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from dialogs.texts import LOCALES_DIR, STRICT_ENV, MissingText, Texts
+from locales.texts import LOCALES_DIR, STRICT_ENV, MissingText, Texts
 
 CODE = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,6 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.telegram.desk_input import InputError, parse_month, parse_time_off
 from bot.telegram.desk_views import agenda_page
-from dialogs.texts import Texts
 from domain.model import (
     Attendance,
     Booking,
@@ -20,6 +19,7 @@ from domain.model import (
     Role,
 )
 from domain.office_figures import month_figures
+from locales.texts import Texts
 from tests.factories import athens, municipality, staff
 
 CHANIA = municipality(staff("anna"), replace(staff("head"), role=Role.MANAGER))

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 from domain.model import CancelReason
 
-LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent
 STRICT_ENV = "RANTEVOU_STRICT_TEXTS"
 """Set (to 1) under test: a message missing from a catalog raises instead of showing its key,
 so that a missing translation fails a test rather than ships."""

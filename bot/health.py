@@ -1,0 +1,79 @@
+"""What an operator's tools ask a process: /health (the process answers), /ready (it can work:
+the database answers and its schema is up to date) and /metrics (Prometheus). `web` serves them
+on its port; `worker` and `run` on METRICS_PORT when it is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from integrations.db.migrate import current_revision, head_revision
+from integrations.metrics import exposition
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 5.0
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def readiness_problem(engine: AsyncEngine) -> str | None:
+    """None when ready; else what is wrong, in one line without secrets."""
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            revision = await current_revision(engine)
+    except (SQLAlchemyError, OSError, TimeoutError) as error:
+        log.warning("not ready: the database does not answer (%s)", type(error).__name__)
+        return f"database unreachable ({type(error).__name__})"
+    if revision != head_revision():
+        return "database schema not up to date: run python -m bot migrate"
+    return None
+
+
+def add_operator_routes(application: web.Application, engine: AsyncEngine) -> None:
+    async def ready(_request: web.Request) -> web.Response:
+        problem = await readiness_problem(engine)
+        if problem:
+            return web.json_response({"ok": False, "problem": problem}, status=503)
+        return web.json_response({"ok": True})
+
+    async def metrics(_request: web.Request) -> web.Response:
+        try:
+            body, content_type = await exposition(engine, datetime.now(UTC))
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("metrics: the database does not answer (%s)", type(error).__name__)
+            return web.Response(status=503, text="database unreachable\n")
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = content_type
+        return response
+
+    application.router.add_get("/health", health)
+    application.router.add_get("/ready", ready)
+    application.router.add_get("/metrics", metrics)
+
+
+@asynccontextmanager
+async def operator_server(engine: AsyncEngine, host: str, port: int | None) -> AsyncIterator[None]:
+    """/health, /ready and /metrics on their own port for the processes that serve no webhook;
+    nothing when no port is set."""
+    if port is None:
+        yield
+        return
+    application = web.Application()
+    add_operator_routes(application, engine)
+    runner = web.AppRunner(application)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        yield
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,1 @@
+"""Viber's REST API (chatapi.viber.com)."""

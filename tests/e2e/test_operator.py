@@ -1,0 +1,165 @@
+"""What an operator's monitoring reads from the running processes: /ready says whether the
+process can work (the database answers with an up-to-date schema), /metrics gives Prometheus
+the updates handled, the outbox's backlog and parked rows, and the failures of the SMTP server;
+the worker and the polling bot serve them on METRICS_PORT."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from integrations.settings import PROJECT_DIR
+from tests.e2e.telegram_citizen import (
+    TelegramCitizen,
+    free_port,
+    migrated_database,
+    start_bot,
+    stop,
+)
+from tests.e2e.test_personal_data import THIRD_EMAIL, book, mail_settings
+from tests.e2e.test_telegram_webhook import SECRET, wait_until_up
+from tests.fake_telegram import FakeTelegram
+from tests.smtp_server import SmtpServer
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+async def get(url: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+async def samples(url: str) -> Samples:
+    status, text = await get(url)
+    assert status == 200
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(figures: Samples, name: str, **labels: str) -> float:
+    return figures.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def until(url: str, check: Callable[[Samples], bool], seconds: float = 30) -> Samples:
+    """Scrapes until `check(samples)` holds: the figures a monitor would eventually see."""
+    async with asyncio.timeout(seconds):
+        while True:
+            figures = await samples(url)
+            if check(figures):
+                return figures
+            await asyncio.sleep(0.2)
+
+
+async def test_ready_only_once_migrated_and_metrics_count_the_updates(
+    telegram: FakeTelegram, tmp_path: Path
+):
+    database = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    web = start_bot(
+        "web", telegram, database, HOST="127.0.0.1", PORT=str(port), WEBHOOK_SECRET=SECRET
+    )
+    try:
+        await wait_until_up(base + "/health")
+        status, body = await get(base + "/ready")
+        assert status == 503
+        assert "python -m bot migrate" in body
+
+        migrate = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot", "migrate"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, "DATABASE_URL": database},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert "database up to date" in migrate.stdout
+        assert (await get(base + "/ready"))[0] == 200
+
+        update = {"update_id": 4242, **telegram.text_update(6002, "/start")}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                base + "/telegram/webhook",
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            ) as response,
+        ):
+            assert response.status == 200
+        figures = await samples(base + "/metrics")
+        assert value(figures, "rantevou_updates_total", channel="telegram", outcome="ok") == 1
+        assert value(figures, "rantevou_update_seconds_count", channel="telegram") == 1
+        assert value(figures, "rantevou_outbox_oldest_due_seconds") == 0
+    finally:
+        assert "Traceback" not in await stop(web)
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_the_worker_reports_deliveries_parked_rows_and_smtp_refusals(
+    telegram: FakeTelegram, smtp: SmtpServer, tmp_path: Path
+):
+    smtp.mailbox.refuse.add(THIRD_EMAIL)  # the third person's invitation cannot be delivered
+    database = migrated_database(tmp_path)
+    port = free_port()
+    metrics = f"http://127.0.0.1:{port}/metrics"
+    bot = start_bot(
+        "run",
+        telegram,
+        database,
+        HOST="127.0.0.1",
+        METRICS_PORT=str(port),
+        **mail_settings(smtp, tmp_path),
+    )
+    try:
+        await telegram.wait_for_call("getUpdates", seconds=30)
+        assert (await get(f"http://127.0.0.1:{port}/ready"))[0] == 200
+        await book(TelegramCitizen(telegram, 777000222))
+
+        def settled(figures: Samples) -> bool:
+            return (
+                value(figures, "rantevou_outbox_parked", kind="third_person_email") == 1
+                and value(
+                    figures,
+                    "rantevou_outbox_deliveries_total",
+                    kind="citizen_email",
+                    outcome="done",
+                )
+                == 1
+            )
+
+        figures = await until(metrics, settled)
+        assert value(figures, "rantevou_outside_failures_total", service="smtp", retried="no") == 1
+        assert (
+            value(
+                figures,
+                "rantevou_outbox_deliveries_total",
+                kind="third_person_email",
+                outcome="parked",
+            )
+            == 1
+        )
+        assert value(figures, "rantevou_updates_total", channel="telegram", outcome="ok") >= 10
+        assert value(figures, "rantevou_updates_total", channel="telegram", outcome="error") == 0
+        assert value(figures, "rantevou_outbox_pending", kind="email_reminder") >= 1
+    finally:
+        assert "Traceback" not in await stop(bot)
