@@ -19,14 +19,17 @@ from sqlalchemy.exc import DBAPIError
 from bot import logs
 from bot.app import App, build_app, freeze_start_up_objects
 from bot.availability_report import availability_report
+from bot.check_config import check_config
 from bot.console import run_console
 from bot.health import operator_server
+from bot.outbox_command import parked_table, retry_parked
 from bot.telegram.runner import make_bot, run_polling
 from bot.viber.runner import make_viber_client
 from bot.web import serve_web
 from bot.worker import build_outbox_worker, run_worker
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
+from integrations.db.outbox import SqlParkedNotifications
 from integrations.db.retention import SqlPurge
 from integrations.settings import Settings, SettingsError
 from integrations.viber.client import ViberError, ViberUnavailable
@@ -50,10 +53,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "purge", help="erase personal data kept past the configured periods (hourly in the worker)"
     )
+    outbox = commands.add_parser("outbox", help="the notifications the worker gave up on")
+    actions = outbox.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="each parked notification: id, kind, booking, error")
+    retry = actions.add_parser("retry", help="send parked notifications again")
+    retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="from outbox list")
+    retry.add_argument("--all", action="store_true", help="every parked notification")
     return parser
 
 
-async def _run(command: str, app: App) -> None:
+async def _run(command: str, app: App, arguments: argparse.Namespace) -> int:
+    """Returns the exit status."""
     try:
         if command == "migrate":
             await upgrade(app.engine)
@@ -68,8 +78,9 @@ async def _run(command: str, app: App) -> None:
         elif command == "web":
             await serve_web(app)
         elif command == "check-config":
-            names = ", ".join(m.name.en for m in app.configuration.municipalities)
-            print(f"{app.settings.booking_config}: ok ({names})")
+            print("\n".join(await check_config(app.settings, app.configuration, app.storage)))
+        elif command == "outbox":
+            return await _outbox(app, arguments)
         elif command == "purge":
             purged = await SqlPurge(app.engine, app.configuration).run(datetime.now(UTC))
             print(f"purged: {purged}")
@@ -79,6 +90,18 @@ async def _run(command: str, app: App) -> None:
                     print(line)
     finally:
         await app.close()
+    return 0
+
+
+async def _outbox(app: App, arguments: argparse.Namespace) -> int:
+    notifications = SqlParkedNotifications(app.engine)
+    if arguments.action == "list":
+        zone = app.configuration.municipalities[0].time_zone
+        print("\n".join(parked_table(await notifications.parked(), zone)))
+        return 0
+    lines, done = await retry_parked(notifications, arguments.ids, arguments.all)
+    print("\n".join(lines), file=sys.stdout if done else sys.stderr)
+    return 0 if done else 1
 
 
 async def _run_polling(app: App) -> None:
@@ -161,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SETUP_PROBLEM
     freeze_start_up_objects()
     try:
-        asyncio.run(_run(command, app))
+        return asyncio.run(_run(command, app, arguments))
     except KeyboardInterrupt:
         return 0
     except TelegramUnauthorizedError:
@@ -180,7 +203,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(f"database {_safe_url(settings.database_url)}: {reason}", file=sys.stderr)
         return EXIT_SETUP_PROBLEM
-    return 0
 
 
 if __name__ == "__main__":

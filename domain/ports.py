@@ -87,6 +87,10 @@ class BookingRepository(Protocol):
         """Active bookings that have not ended, soonest first."""
         ...
 
+    async def upcoming_in(self, municipality_id: str, now: datetime) -> list[Booking]:
+        """The municipality's active bookings that have not ended, soonest first."""
+        ...
+
 
 class CitizenRepository(Protocol):
     async def get(self, identity: ChannelIdentity) -> Citizen | None: ...

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.notifications import REMINDERS, Change, Kind, Notification, undelivered_alert
 from integrations.db.engine import insert_for, write_transaction
-from integrations.db.tables import outbox
+from integrations.db.tables import bookings, outbox
 
 PENDING, DONE, PARKED, DROPPED = "pending", "done", "parked", "dropped"
 _ERROR_LENGTH = 300
@@ -195,3 +195,61 @@ class SqlOutbox:
     @staticmethod
     def _update(rows: Sequence[OutboxRow]) -> Any:
         return update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
+
+
+@dataclass(frozen=True, slots=True)
+class ParkedRow:
+    """What an operator sees of a notification given up on: no personal data."""
+
+    id: int
+    kind: str
+    booking_reference: str | None
+    attempts: int
+    parked_at: datetime | None
+    last_error: str
+
+
+class SqlParkedNotifications:
+    """`python -m bot outbox list|retry`: the notifications given up on, and sending them again
+    once the cause is mended (the SMTP password, the Graph permission)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def parked(self) -> list[ParkedRow]:
+        query = (
+            select(
+                outbox.c.id,
+                outbox.c.kind,
+                bookings.c.reference,
+                outbox.c.attempts,
+                outbox.c.finished_at,
+                outbox.c.last_error,
+            )
+            .select_from(outbox.outerjoin(bookings, bookings.c.id == outbox.c.booking_id))
+            .where(outbox.c.status == PARKED)
+            .order_by(outbox.c.finished_at, outbox.c.id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            ParkedRow(r.id, r.kind, r.reference, r.attempts, r.finished_at, r.last_error or "")
+            for r in rows
+        ]
+
+    async def retry(self, ids: Collection[int] | None, now: datetime) -> list[int]:
+        """Parked rows (all of them with None) back to pending, due now, with their attempts
+        counted afresh. Returns the ids that were parked; others are left alone."""
+        condition = outbox.c.status == PARKED
+        if ids is not None:
+            condition = condition & outbox.c.id.in_(list(ids))
+        async with write_transaction(self._engine) as connection:
+            result = await connection.execute(
+                update(outbox)
+                .where(condition)
+                .values(status=PENDING, due_at=now, attempts=0, finished_at=None, lease_until=None)
+                .returning(outbox.c.id)
+            )
+            retried = sorted(result.scalars())
+            await connection.commit()
+        return retried

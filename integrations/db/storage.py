@@ -253,6 +253,19 @@ class SqlBookingRepository:
     async def erase_personal_data(self, booking_ids: Collection[int], now: datetime) -> int:
         return await erase_or_mark(self._connection, booking_ids, now)
 
+    async def upcoming_in(self, municipality_id: str, now: datetime) -> list[Booking]:
+        """Active bookings of the municipality that have not ended, by time."""
+        result = await self._connection.execute(
+            select(bookings)
+            .where(
+                bookings.c.municipality_id == municipality_id,
+                bookings.c.status == _ACTIVE,
+                bookings.c.ends_at > now,
+            )
+            .order_by(bookings.c.starts_at)
+        )
+        return [booking_of(row) for row in result]
+
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
         result = await self._connection.execute(
             select(bookings)

@@ -3,12 +3,17 @@ one clear line — never a traceback — when the file or the database is wrong.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+from datetime import date, time, timedelta
 from pathlib import Path
 
+from domain.model import Municipality
 from integrations.settings import DEFAULT_BOOKING_CONFIG, PROJECT_DIR
+from tests.e2e.staff_office import add_booking, athens_at, office, today
+from tests.e2e.telegram_citizen import migrated_database
 
 
 def run_bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -60,10 +65,71 @@ def test_an_unreachable_database_is_reported_in_one_line():
     assert "Traceback" not in result.stderr
 
 
-def test_the_shipped_configuration_checks_clean():
-    result = run_bot("check-config")
+def test_the_shipped_configuration_checks_clean_before_the_database_exists(tmp_path: Path):
+    database = tmp_path / "not-yet.sqlite3"
+    result = run_bot("check-config", DATABASE_URL=f"sqlite:///{database}")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{DEFAULT_BOOKING_CONFIG}: ok (Municipality of Chania)"
+    assert result.stdout.splitlines() == [
+        f"{DEFAULT_BOOKING_CONFIG}: ok (Municipality of Chania)",
+        "bookings not checked: the database does not exist yet (python -m bot migrate creates it)",
+    ]
+    assert not database.exists()  # checking created no empty database
+
+
+def ordinary_monday(chania: Municipality) -> date:
+    """A Monday at least a week ahead whose week has no public holiday."""
+    monday = today(chania) + timedelta(days=14 - today(chania).weekday())
+    while any(chania.is_closed_on(monday + timedelta(days=d)) for d in range(5)):
+        monday += timedelta(days=7)
+    return monday
+
+
+def test_check_config_warns_of_the_bookings_a_changed_configuration_strands(
+    tmp_path: Path,
+):
+    database = migrated_database(tmp_path)
+    chania = office(DEFAULT_BOOKING_CONFIG)
+    monday = ordinary_monday(chania)
+    wednesday, friday = monday + timedelta(days=2), monday + timedelta(days=4)
+    bookings = {  # reference: (staff, day, time)
+        "XAN-CLOSED": ("staff-1", friday, time(10, 0)),
+        "XAN-GONE": ("staff-2", monday, time(9, 0)),
+        "XAN-HOURS": ("staff-3", wednesday, time(9, 0)),
+        "XAN-FINE": ("staff-3", wednesday, time(12, 0)),
+    }
+    for number, (reference, (staff, day, wall)) in enumerate(bookings.items()):
+        starts = athens_at(chania, day, wall)
+        booked = add_booking(
+            database, chania, citizen=number, staff_id=staff, starts_at=starts, reference=reference
+        )
+        asyncio.run(booked)
+    text = DEFAULT_BOOKING_CONFIG.read_text(encoding="utf-8")
+    text = text.replace('id = "staff-2"', 'id = "staff-9"')  # renamed: her bookings keep the old id
+    text = text.replace('wed = ["08:30-10:30", "11:00-14:00"]', 'wed = ["11:00-14:00"]')
+    text += (
+        f"\n[[municipality.closure]]\nstart = {friday.isoformat()}\nend = {friday.isoformat()}\n"
+        'reason = "Απολύμανση"\n'
+    )
+    changed = tmp_path / "changed.toml"
+    changed.write_text(text, "utf-8")
+
+    result = run_bot("check-config", DATABASE_URL=database, BOOKING_CONFIG=str(changed))
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "warning: 3 upcoming booking(s) would be stranded:"
+    warned = "\n".join(lines[2:])
+    assert "XAN-GONE" in warned
+    assert "staff member 'staff-2' is no longer in the configuration" in warned
+    assert "XAN-HOURS" in warned
+    assert "outside staff-3's working hours" in warned
+    assert "XAN-CLOSED" in warned
+    assert "falls in a closure (Απολύμανση)" in warned
+    assert "XAN-FINE" not in warned
+    assert "Μαρία" not in result.stdout  # no citizen named
+    assert run_bot("check-config", DATABASE_URL=database).stdout.splitlines()[1] == (
+        "upcoming bookings: none stranded by this configuration"
+    )
 
 
 def test_a_bad_environment_variable_is_reported_in_one_line():

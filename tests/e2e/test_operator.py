@@ -1,7 +1,8 @@
 """What an operator's monitoring reads from the running processes: /ready says whether the
 process can work (the database answers with an up-to-date schema), /metrics gives Prometheus
 the updates handled, the outbox's backlog and parked rows, and the failures of the SMTP server;
-the worker and the polling bot serve them on METRICS_PORT."""
+the worker and the polling bot serve them on METRICS_PORT. `outbox list|retry` shows what was
+given up on and sends it again once the cause is mended."""
 
 from __future__ import annotations
 
@@ -30,6 +31,19 @@ from tests.fake_telegram import FakeTelegram
 from tests.smtp_server import SmtpServer
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+async def bot_command(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 async def get(url: str) -> tuple[int, str]:
@@ -161,5 +175,33 @@ async def test_the_worker_reports_deliveries_parked_rows_and_smtp_refusals(
         assert value(figures, "rantevou_updates_total", channel="telegram", outcome="ok") >= 10
         assert value(figures, "rantevou_updates_total", channel="telegram", outcome="error") == 0
         assert value(figures, "rantevou_outbox_pending", kind="email_reminder") >= 1
+
+        listed = await bot_command("outbox", "list", DATABASE_URL=database)
+        assert listed.returncode == 0, listed.stderr
+        [row] = [
+            line.split() for line in listed.stdout.splitlines() if "third_person_email" in line
+        ]
+        assert "recipient refused (1)" in listed.stdout
+        assert THIRD_EMAIL not in listed.stdout  # the operator's list names no one
+        unknown = await bot_command("outbox", "retry", "999999", DATABASE_URL=database)
+        assert unknown.returncode == 1
+        assert "not parked (no such id, or already sent): 999999" in unknown.stderr
+
+        smtp.mailbox.refuse.clear()  # the cause is mended
+        retried = await bot_command("outbox", "retry", row[0], DATABASE_URL=database)
+        assert retried.returncode == 0, retried.stderr
+        assert f"sent again: 1 ({row[0]})" in retried.stdout
+        await until(
+            metrics,
+            lambda f: (
+                value(
+                    f, "rantevou_outbox_deliveries_total", kind="third_person_email", outcome="done"
+                )
+                == 1
+            ),
+        )
+        assert len(smtp.mailbox.to(THIRD_EMAIL)) == 1
+        again = await bot_command("outbox", "list", DATABASE_URL=database)
+        assert again.stdout.strip() == "no parked notifications"
     finally:
         assert "Traceback" not in await stop(bot)
