@@ -37,6 +37,7 @@ from integrations.db.engine import create_engine
 from integrations.db.migrate import upgrade
 from integrations.db.storage import SqlStorage
 from integrations.db.tables import outbox
+from integrations.outbox.worker import WorkerTuning
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
 from tests.fake_telegram import FakeTelegram
 
@@ -143,7 +144,7 @@ async def main() -> None:
         dialog = Dialog(configuration, storage, SqlConversationStore(engine))
         app = App(settings, configuration, engine, storage, dialog)
         bot = make_bot(app)
-        worker = build_outbox_worker(app, bot, idle_wait_s=0.2)
+        worker = build_outbox_worker(app, bot, tuning=WorkerTuning(idle_wait_s=0.2))
         citizens = set(range(FIRST_CHAT, FIRST_CHAT + MESSAGES))
         started = time.monotonic()
         running = asyncio.create_task(worker.run())

@@ -108,25 +108,15 @@ async def _run_polling(app: App) -> None:
     """Telegram long polling, with a worker that also reminds Viber citizens when there is a
     Viber token (the Viber webhook itself is `web`'s)."""
     viber = make_viber_client(app) if app.settings.viber_token else None
-    try:
-        async with _operator_server(app):
-            await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot, viber))
-    finally:
-        if viber is not None:
-            await viber.close()
+    async with _operator_server(app):
+        await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot, viber))
 
 
 async def _run_worker(app: App) -> None:
-    bot = make_bot(app) if app.settings.bot_token else None
+    bot = make_bot(app) if app.settings.bot_token else None  # the app closes both
     viber = make_viber_client(app) if app.settings.viber_token else None
-    try:
-        async with _operator_server(app):
-            await run_worker(app, bot, viber)
-    finally:
-        if bot is not None:
-            await bot.session.close()
-        if viber is not None:
-            await viber.close()
+    async with _operator_server(app):
+        await run_worker(app, bot, viber)
 
 
 def _operator_server(app: App) -> AbstractAsyncContextManager[None]:

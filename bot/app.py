@@ -1,9 +1,13 @@
-"""The one place that wires settings → configuration → database → use cases."""
+"""The composition root of a process: settings → configuration → database → repositories → the
+dialog, each built once here; the clients a command makes later (the Telegram bot, the Viber
+client) are registered with it, and `close` shuts everything in the reverse order."""
 
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import InitVar, dataclass, field
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,10 +18,44 @@ from integrations.configuration import load_configuration
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
 from integrations.db.manage_tokens import SqlManageTokens
+from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.db.storage import SqlStorage
+from integrations.db.tables import viber_callbacks
+from integrations.db.viber_subscribers import SqlViberSubscribers
 from integrations.db.video_meetings import SqlVideoMeetings
+from integrations.pace import LocalPace, Pace, SharedOrLocal, SharedPace
 from integrations.settings import Settings
 from integrations.turns import SharedPerCitizen
+
+log = logging.getLogger(__name__)
+
+REDIS_TIMEOUT_S = 2.0
+"""A Redis that does not answer in this long counts as down: the pace and the citizens' turns
+go on without it rather than keep a citizen waiting."""
+
+
+@dataclass(frozen=True)
+class Repositories:
+    """The tables beside the storage's use cases, each wrapped once for the whole process."""
+
+    manage_tokens: SqlManageTokens
+    video_meetings: SqlVideoMeetings
+    viber_subscribers: SqlViberSubscribers
+    telegram_updates: SqlSeenUpdates
+    viber_callbacks: SqlSeenUpdates
+
+    @classmethod
+    def on(cls, engine: AsyncEngine) -> Repositories:
+        return cls(
+            manage_tokens=SqlManageTokens(engine),
+            video_meetings=SqlVideoMeetings(engine),
+            viber_subscribers=SqlViberSubscribers(engine),
+            telegram_updates=SqlSeenUpdates(engine),
+            viber_callbacks=SqlSeenUpdates(engine, viber_callbacks),
+        )
+
+
+Close = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -28,9 +66,30 @@ class App:
     storage: SqlStorage
     dialog: Dialog
     redis: Redis | None = None
-    """With REDIS_URL: shared by the instances for the citizens' turns."""
+    """With REDIS_URL, the process's one client: the citizens' turns and Telegram's pace."""
+    given_repositories: InitVar[Repositories | None] = None
+    """Built from `engine` when not given."""
+    repositories: Repositories = field(init=False)
+    pace: Pace = field(init=False)
+    _closing: list[Close] = field(init=False, default_factory=list)
+
+    def __post_init__(self, given_repositories: Repositories | None) -> None:
+        repositories = given_repositories or Repositories.on(self.engine)
+        object.__setattr__(self, "repositories", repositories)
+        pace = SharedOrLocal(SharedPace(self.redis)) if self.redis is not None else LocalPace()
+        object.__setattr__(self, "pace", pace)
+
+    def closes(self, close: Close) -> None:
+        """`close` runs when the app closes, before the clients registered earlier."""
+        self._closing.append(close)
 
     async def close(self) -> None:
+        for close in reversed(self._closing):
+            try:
+                await close()
+            except Exception:  # the others must close all the same
+                log.exception("closing a client failed")
+        self._closing.clear()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
@@ -41,18 +100,27 @@ def build_app(settings: Settings) -> App:
     configuration = load_configuration(settings.booking_config)
     engine = create_engine(settings.database_url)
     storage = SqlStorage(engine)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    repositories = Repositories.on(engine)
+    redis = (
+        Redis.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_S,
+            socket_connect_timeout=REDIS_TIMEOUT_S,
+        )
+        if settings.redis_url
+        else None
+    )
     dialog = Dialog(
         configuration,
         storage,
         SqlConversationStore(engine),
-        manage_links=SqlManageTokens(engine),
+        manage_links=repositories.manage_tokens,
         one_at_a_time=SharedPerCitizen(redis) if redis is not None else None,
         privacy_url=f"{settings.public_base_url}/privacy" if settings.public_base_url else None,
         meeting_links=settings.meeting_provider != "none",
-        join_links=SqlVideoMeetings(engine),
+        join_links=repositories.video_meetings,
     )
-    return App(settings, configuration, engine, storage, dialog, redis)
+    return App(settings, configuration, engine, storage, dialog, redis, repositories)
 
 
 def freeze_start_up_objects() -> None:

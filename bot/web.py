@@ -33,12 +33,10 @@ async def serve_web(app: App) -> None:
     async with AsyncExitStack() as closing:
         bot = dispatcher = viber = None
         if settings.bot_token:
-            bot, dispatcher = make_bot(app), make_dispatcher(app)
-            closing.push_async_callback(bot.session.close)
+            bot, dispatcher = make_bot(app), make_dispatcher(app)  # the app closes the bot
             add_telegram_webhook(application, bot, dispatcher, settings.webhook_secret)
         if settings.viber_token:
             viber = make_viber_client(app)
-            closing.push_async_callback(viber.close)
             add_viber_webhook(application, viber_citizens(app, viber), settings.viber_token)
             links = export_links(app)
             if links is not None:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
-from redis.asyncio import Redis
 
 from bot.app import App
 from bot.telegram.desk import Desk
@@ -21,13 +20,18 @@ from bot.viber.notices import ViberChat, viber_manage_url
 from domain.model import ChannelIdentity
 from domain.notifications import Kind
 from integrations.db.outbox import OutboxRow
-from integrations.db.viber_subscribers import SqlViberSubscribers
-from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.outbox.chat_reminders import ChatNotices, ChatReminders, ChatSender
 from integrations.outbox.emails import ManageUrl
 from integrations.outbox.wiring import build_worker
-from integrations.outbox.worker import Clock, Deliverer, Drop, OneByOne, OutboxWorker, Report
-from integrations.pace import LocalPace, Pace, SharedPace
+from integrations.outbox.worker import (
+    Clock,
+    Deliverer,
+    Drop,
+    OneByOne,
+    OutboxWorker,
+    Report,
+    WorkerTuning,
+)
 from integrations.viber.client import ViberClient
 
 log = logging.getLogger(__name__)
@@ -59,11 +63,12 @@ def build_outbox_worker(
     bot: Bot | None,
     viber: ViberClient | None = None,
     clock: Clock = lambda: datetime.now(UTC),
-    **options: object,
+    tuning: WorkerTuning | None = None,
 ) -> OutboxWorker:
+    """`tuning`: the defaults, with the lease of OUTBOX_LEASE_SECONDS."""
     settings = app.settings
     stopping = asyncio.Event()
-    meetings = SqlVideoMeetings(app.engine)
+    meetings = app.repositories.video_meetings
     staff_group: Deliverer = NoStaffGroup()
     chats: dict[str, ChatSender] = {}
     manage_urls: list[ManageUrl] = []
@@ -73,17 +78,12 @@ def build_outbox_worker(
         manage_urls.append(telegram_manage_url(bot))
         chats["telegram"] = TelegramChat(bot)
         if settings.staff_chat_id is not None:
-            pace: Pace = (
-                SharedPace(Redis.from_url(settings.redis_url))
-                if settings.redis_url
-                else LocalPace()
-            )
             staff_group = StaffGroup(
-                bot, settings.staff_chat_id, app.storage, app.configuration, pace, clock
+                bot, settings.staff_chat_id, app.storage, app.configuration, app.pace, clock
             )
     if viber is not None:
         manage_urls.append(viber_manage_url(viber))
-        chats["viber"] = ViberChat(viber, SqlViberSubscribers(app.engine), clock)
+        chats["viber"] = ViberChat(viber, app.repositories.viber_subscribers, clock)
     extra: dict[Kind, Deliverer] = {Kind.STAFF_PING: staff_group, Kind.STAFF_ALERT: staff_group}
     if chats:  # without a chat channel, chat reminders wait for a worker that has one
         reminders = ChatReminders(app.storage, app.configuration, meetings.join_url, clock, chats)
@@ -103,8 +103,7 @@ def build_outbox_worker(
         meetings=meetings,
         clock=clock,
         background=background,
-        lease=timedelta(seconds=settings.outbox_lease_s),
-        **options,  # type: ignore[arg-type]
+        tuning=tuning or WorkerTuning(lease=timedelta(seconds=settings.outbox_lease_s)),
     )
 
 

@@ -2,17 +2,24 @@
 
 `LocalPace` keeps the count in this process. `SharedPace` keeps it in Redis, so that several
 instances of the bot together stay within one limit (Telegram's 30 messages a second is per bot,
-not per process). Each caller reserves its turn and then waits for it, so callers are served in
-order and the rate holds however many wait at once.
+not per process). `SharedOrLocal` uses Redis while it answers and this process's own count while
+it does not, so that a Redis outage stops no reply. Each caller reserves its turn and then waits
+for it, so callers are served in order and the rate holds however many wait at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Pace(Protocol):
@@ -99,6 +106,46 @@ class SharedPace:
 
     async def try_now(self, key: str, rate: float, burst: float) -> float:
         return float(await self._try(keys=[self._prefix + key], args=[rate, burst]))
+
+
+class SharedOrLocal:
+    """SharedPace while Redis answers; LocalPace, with one warning, while it does not. Redis is
+    asked again `retry_after_s` after it failed (each instance then keeps the limit alone, so
+    several instances together may exceed it until Redis is back)."""
+
+    def __init__(
+        self,
+        shared: Pace,
+        local: Pace | None = None,
+        retry_after_s: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._shared = shared
+        self._local = local or LocalPace()
+        self._retry_after_s = retry_after_s
+        self._clock = clock
+        self._failed_at: float | None = None
+
+    async def wait(self, key: str, rate: float, burst: float) -> None:
+        await self._either(lambda pace: pace.wait(key, rate, burst))
+
+    async def try_now(self, key: str, rate: float, burst: float) -> float:
+        return await self._either(lambda pace: pace.try_now(key, rate, burst))
+
+    async def _either(self, call: Callable[[Pace], Awaitable[T]]) -> T:
+        if self._failed_at is not None and self._clock() - self._failed_at < self._retry_after_s:
+            return await call(self._local)
+        try:
+            result = await call(self._shared)
+        except (RedisError, OSError):
+            if self._failed_at is None:
+                log.warning("Redis is unreachable: Telegram's pace is kept per instance only")
+            self._failed_at = self._clock()
+            return await call(self._local)
+        if self._failed_at is not None:
+            log.warning("Redis answers again: Telegram's pace is shared by the instances")
+            self._failed_at = None
+        return result
 
 
 class Spacing:

@@ -19,7 +19,6 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
-from redis.asyncio import Redis
 
 from bot.app import App
 from bot.telegram import response_models
@@ -31,7 +30,6 @@ from bot.telegram.webhook import WEBHOOK_PATH
 from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.metrics import measured_update
 from integrations.outbox.worker import OutboxWorker
-from integrations.pace import SharedPace
 from locales.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -62,14 +60,15 @@ def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
     else:
         session = AiohttpSession()
     if delivery is None:
-        pace = SharedPace(Redis.from_url(settings.redis_url)) if settings.redis_url else None
         delivery = Delivery(
             overall_per_second=settings.telegram_messages_per_s,
             per_chat_per_second=settings.telegram_chat_messages_per_s,
-            pace=pace,
+            pace=app.pace,
         )
     session.middleware(delivery)
-    return Bot(settings.bot_token, session=session, default=DefaultBotProperties(parse_mode=None))
+    bot = Bot(settings.bot_token, session=session, default=DefaultBotProperties(parse_mode=None))
+    app.closes(bot.session.close)
+    return bot
 
 
 class OncePerUpdate(BaseMiddleware):
@@ -144,7 +143,7 @@ def make_dispatcher(app: App) -> Dispatcher:
         await in_flight.finish(GRACE_S)
 
     dispatcher.shutdown.register(let_them_finish)
-    dispatcher.update.outer_middleware(OncePerUpdate(SqlSeenUpdates(app.engine)))
+    dispatcher.update.outer_middleware(OncePerUpdate(app.repositories.telegram_updates))
     dispatcher.include_router(staff_router(Desk.of(app)))  # staff first; the rest go on
     dispatcher.include_router(citizen_router(app.dialog))
     return dispatcher
@@ -184,7 +183,7 @@ async def register_commands(bot: Bot, app: App) -> None:
 
 async def run_polling(app: App, worker: Callable[[Bot], OutboxWorker] | None = None) -> None:
     """Until SIGTERM or SIGINT. `worker`: the outbox worker to run beside the polling; it
-    finishes the notifications in hand before the process ends."""
+    finishes the notifications in hand before the process ends (and the app closes the bot)."""
     bot = make_bot(app)
     dispatcher = make_dispatcher(app)
     outbox_worker = worker(bot) if worker else None
@@ -197,7 +196,6 @@ async def run_polling(app: App, worker: Callable[[Bot], OutboxWorker] | None = N
         if outbox_worker and working:
             outbox_worker.stopping.set()
             await working
-        await bot.session.close()
 
 
 async def register_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from bot.app import App
 from bot.viber.exports import ExportLinks
 from bot.viber.handlers import ViberCitizens
-from integrations.db.seen_updates import SqlSeenUpdates
-from integrations.db.tables import viber_callbacks
-from integrations.db.viber_subscribers import SqlViberSubscribers
 from integrations.viber.client import ViberClient
 
 
 def make_viber_client(app: App) -> ViberClient:
     settings = app.settings
     name = settings.viber_sender_name or app.configuration.municipalities[0].name.el
-    return ViberClient(settings.viber_token, name, settings.viber_api_url)
+    client = ViberClient(settings.viber_token, name, settings.viber_api_url)
+    app.closes(client.close)
+    return client
 
 
 def export_links(app: App) -> ExportLinks | None:
@@ -28,7 +27,7 @@ def viber_citizens(app: App, client: ViberClient) -> ViberCitizens:
     return ViberCitizens(
         app.dialog,
         client,
-        SqlViberSubscribers(app.engine),
-        SqlSeenUpdates(app.engine, viber_callbacks),
+        app.repositories.viber_subscribers,
+        app.repositories.viber_callbacks,
         exports=export_links(app),
     )

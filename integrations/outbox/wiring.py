@@ -30,11 +30,19 @@ from integrations.outbox.free_busy_refresh import FreeBusyRefresh
 from integrations.outbox.meeting_sync import MeetingSync
 from integrations.outbox.purge_schedule import PurgeSchedule
 from integrations.outbox.staff_calendar import StaffCalendarSync, StaffMail
-from integrations.outbox.worker import Clock, Deliverer, OneByOne, OutboxWorker, Outcome
+from integrations.outbox.worker import (
+    Clock,
+    Deliverer,
+    OneByOne,
+    OutboxWorker,
+    Outcome,
+    WorkerTuning,
+)
 from integrations.settings import Settings
 
 log = logging.getLogger(__name__)
 
+DEFAULT_TUNING = WorkerTuning()
 DeliverOne = Callable[[OutboxRow], Awaitable[Outcome | None]]
 Job = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """A background job of the worker: runs until the event is set."""
@@ -57,7 +65,7 @@ def build_worker(
     smtp_tls_context: ssl.SSLContext | None = None,
     clock: Clock = lambda: datetime.now(UTC),
     background: Sequence[Job] = (),
-    **worker_options: object,
+    tuning: WorkerTuning = DEFAULT_TUNING,
 ) -> OutboxWorker:
     """`extra`: deliverers that need a chat channel (staff pings, chat reminders)."""
     engine = storage.engine
@@ -123,7 +131,10 @@ def build_worker(
         clock=clock,
         on_stop=[provider.close] if provider else [],
         background=background,
-        **worker_options,  # type: ignore[arg-type]
+        retry=tuning.retry,
+        lease=tuning.lease,
+        batch_size=tuning.batch_size,
+        idle_wait_s=tuning.idle_wait_s,
     )
 
 

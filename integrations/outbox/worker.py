@@ -127,6 +127,17 @@ class RetryPolicy:
         return now + delay * random.uniform(1.0, 1.1)  # spread retries of a burst apart
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerTuning:
+    """How a worker paces itself; the defaults serve production."""
+
+    retry: RetryPolicy = RetryPolicy()
+    lease: timedelta = timedelta(minutes=5)
+    batch_size: int = 50
+    idle_wait_s: float = 1.0
+    """How long an idle worker waits before it looks for due notifications again."""
+
+
 class OutboxWorker:
     def __init__(
         self,

@@ -12,6 +12,7 @@ import pytest
 from integrations.db.tables import bookings
 from tests.e2e.telegram_citizen import (
     TelegramCitizen,
+    free_port,
     migrated_database,
     start_bot,
     stop,
@@ -162,3 +163,23 @@ async def test_a_wrong_token_stops_the_bot_with_one_line(telegram, database):
         "Telegram refused BOT_TOKEN (Unauthorized): check the token from @BotFather."
     )
     assert "Traceback" not in stderr
+
+
+async def test_with_redis_down_citizens_are_still_answered_and_it_is_said_once(
+    telegram: FakeTelegram, database: str
+):
+    nothing_there = f"redis://127.0.0.1:{free_port()}/0"
+    bot = start_bot("run", telegram, database, REDIS_URL=nothing_there, STAFF_CHAT_ID="-100700")
+    try:
+        await telegram.wait_for_call("getUpdates", seconds=30)
+        eleni = TelegramCitizen(telegram, user_id=5077)
+        await eleni.say("/start")
+        assert "Καλώς ήρθατε!" in eleni.text
+        await eleni.press("Νέα κράτηση")
+        await eleni.press("Ραντεβού με τηλεδιάσκεψη")
+        assert "Αυθαίρετα" in " ".join(eleni.labels())
+    finally:
+        stderr = await stop(bot)
+    assert "Traceback" not in stderr
+    assert stderr.count("Redis is unreachable: Telegram's pace is kept per instance only") == 1
+    assert stderr.count("Redis is unreachable: citizens' turns are ordered per instance only") == 1

@@ -21,7 +21,7 @@ from integrations.db.storage import SqlStorage
 from integrations.db.tables import manage_tokens, outbox
 from integrations.email.compose import Letter, LetterKind, Sender, booking_email
 from integrations.outbox.wiring import build_worker
-from integrations.outbox.worker import OutboxWorker, RetryPolicy
+from integrations.outbox.worker import OutboxWorker, RetryPolicy, WorkerTuning
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
 from tests.driver import Citizen
 from tests.factories import athens, municipality, service, staff
@@ -71,7 +71,7 @@ def worker(
         manage_url=telegram_link,
         smtp_tls_context=smtp.client_context(),
         clock=clock,
-        retry=RetryPolicy(first_delay=timedelta(seconds=10), max_attempts=4),
+        tuning=WorkerTuning(RetryPolicy(first_delay=timedelta(seconds=10), max_attempts=4)),
     )
 
 

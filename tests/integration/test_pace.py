@@ -4,16 +4,23 @@ the machine's Redis by several instances of the bot."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import secrets
+import subprocess
 import time
+from collections.abc import Iterator
 
+import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from redis.asyncio import ConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from bot.telegram.delivery import Delivery
-from integrations.pace import LocalPace, SharedPace
+from integrations.pace import LocalPace, SharedOrLocal, SharedPace
+from tests.e2e.telegram_citizen import free_port
 from tests.fake_telegram import FakeTelegram
 
 
@@ -91,3 +98,66 @@ async def test_try_now_in_redis_is_shared_and_says_how_long_to_wait(redis: Redis
     pace = SharedPace(redis, prefix="rantevou-test:")
     key = f"group:{secrets.token_hex(4)}"
     assert await _try_now_twice_then_after(pace, key) == [True, True, True]
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@contextlib.contextmanager
+def redis_server(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A Redis of the test's own, so that it can be stopped and started again."""
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield server
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def until_answers(client: Redis) -> None:
+    async with asyncio.timeout(10):
+        while True:
+            with contextlib.suppress(RedisError, OSError):
+                await client.ping()
+                return
+            await asyncio.sleep(0.02)
+
+
+async def test_redis_down_the_pace_is_kept_locally_with_one_warning_and_shared_again_after(
+    caplog: pytest.LogCaptureFixture,
+):
+    port = free_port()
+    client = Redis(port=port, socket_timeout=2, socket_connect_timeout=2)
+    clock = ManualClock()
+    pace = SharedOrLocal(SharedPace(client, prefix="down-test:"), retry_after_s=30, clock=clock)
+    try:
+        with redis_server(port):
+            await until_answers(client)
+            await pace.wait("chat:1", rate=1000, burst=1)
+            assert await client.exists("down-test:chat:1")  # kept in Redis while it answers
+        caplog.set_level(logging.WARNING, "integrations.pace")
+        for _ in range(5):  # Redis gone: every message still goes, at the local pace
+            await pace.wait("chat:1", rate=1000, burst=1)
+        assert await pace.try_now("chat:2", rate=1, burst=1) == 0
+        assert await pace.try_now("chat:2", rate=1, burst=1) > 0  # the local pace holds
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert warnings == ["Redis is unreachable: Telegram's pace is kept per instance only"]
+
+        with redis_server(port):
+            await until_answers(client)
+            clock.now += 31  # Redis is asked again once the retry time has passed
+            await pace.wait("chat:3", rate=1000, burst=1)
+            assert await client.exists("down-test:chat:3")
+        assert caplog.records[-1].getMessage() == (
+            "Redis answers again: Telegram's pace is shared by the instances"
+        )
+    finally:
+        await client.aclose()

@@ -21,7 +21,7 @@ from integrations.graph.client import GraphClient
 from integrations.meetings.provider import Meeting
 from integrations.meetings.teams import TeamsMeetings
 from integrations.outbox.wiring import build_worker
-from integrations.outbox.worker import OutboxWorker, RetryPolicy
+from integrations.outbox.worker import OutboxWorker, RetryPolicy, WorkerTuning
 from tests.factories import athens, staff
 from tests.fake_microsoft import CLIENT_ID, CLIENT_SECRET, TENANT, FakeMicrosoft
 from tests.integration.test_bookings import NOW, THURSDAY, citizen, request
@@ -85,7 +85,7 @@ def worker(
         manage_url=telegram_link,
         smtp_tls_context=smtp.client_context(),
         clock=clock,
-        retry=RetryPolicy(first_delay=timedelta(seconds=10), max_attempts=3),
+        tuning=WorkerTuning(RetryPolicy(first_delay=timedelta(seconds=10), max_attempts=3)),
     )
 
 
