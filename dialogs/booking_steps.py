@@ -63,6 +63,9 @@ def yes_or_no(event: Event, chosen: Choice | None, step: str) -> bool | None:
 
 class MunicipalityStep(Step):
     name = "municipality"
+    title = "Municipality"
+    when = ("more than one municipality",)
+    writes = ("municipality",)
 
     def applies(self, turn: Turn) -> bool:
         return len(turn.configuration.municipalities) > 1
@@ -83,6 +86,10 @@ class MunicipalityStep(Step):
 
 class ModeStep(Step):
     name = "mode"
+    title = "Mode: video call / in person"
+    reads = ("municipality",)
+    writes = ("mode",)
+    changeable_in = ("book",)
 
     def _modes(self, turn: Turn) -> list[Mode]:
         offered = {mode for s in turn.municipality.services for mode in s.modes}
@@ -104,6 +111,10 @@ class ModeStep(Step):
 
 class ServiceStep(Step):
     name = "service"
+    title = "Service · what is this?"
+    reads = ("municipality", "mode")
+    writes = ("service",)
+    changeable_in = ("book",)
 
     async def screen(self, turn: Turn) -> Screen:
         language = turn.state.language
@@ -147,6 +158,10 @@ def _query(turn: Turn) -> SlotQuery:
 
 class DayStep(Step):
     name = "day"
+    title = "Day: calendar of free days, ‹ › months"
+    reads = ("service",)
+    writes = ("day",)
+    changeable_in = ("book", "reschedule")
     numbered = False  # "15" is the 15th
 
     async def _free_days(self, turn: Turn) -> list[date]:
@@ -299,6 +314,9 @@ async def _slots(turn: Turn) -> list[Slot]:
 
 class TimeStep(Step):
     name = "time"
+    title = "Time: free times, the citizen's zone + Greek time"
+    reads = ("day",)
+    writes = ("time",)
     numbered = False  # "10" is ten o'clock
 
     def _label(self, turn: Turn, slot: Slot) -> str:
@@ -394,6 +412,11 @@ async def selected_slot(turn: Turn) -> Slot | None:
 
 class StaffStep(Step):
     name = "staff"
+    title = "Staff: Anyone first, only those free then"
+    reads = ("time",)
+    writes = ("staff",)
+    changeable_in = ("book", "reschedule")
+    exits = (("time just taken", "time"),)
 
     async def screen(self, turn: Turn) -> Screen:
         slot = await selected_slot(turn)
@@ -426,6 +449,10 @@ class SavedContactStep(Step):
     """A returning citizen: their details from last time, in one tap."""
 
     name = "contact"
+    title = "Use the saved details?"
+    when = ("saved details",)
+    writes = ("contact", "name", "email", "phone")
+    exits = (("use them", "subject"),)
 
     def applies(self, turn: Turn) -> bool:
         return bool(turn.answers.get("has_saved_contact"))
@@ -506,6 +533,9 @@ def _shortened(text: str, limit: int = 40) -> str:
 
 class NameStep(TextStep):
     name, prompt = "name", "name.prompt"
+    title = "Full name"
+    writes = ("name",)
+    changeable_in = ("book", "reschedule")
 
     def clean(self, text: str) -> str:
         return validation.full_name(text)
@@ -513,6 +543,9 @@ class NameStep(TextStep):
 
 class EmailStep(TextStep):
     name, prompt = "email", "email.prompt"
+    title = "E-mail"
+    writes = ("email",)
+    changeable_in = ("book", "reschedule")
 
     def clean(self, text: str) -> str:
         return validation.email(text)
@@ -520,6 +553,9 @@ class EmailStep(TextStep):
 
 class PhoneStep(TextStep):
     name, prompt = "phone", "phone.prompt"
+    title = "Mobile"
+    writes = ("phone",)
+    changeable_in = ("book", "reschedule")
 
     def clean(self, text: str) -> str:
         return validation.mobile(text)
@@ -527,6 +563,9 @@ class PhoneStep(TextStep):
 
 class SubjectStep(TextStep):
     name, prompt = "subject", "subject.prompt"
+    title = "Subject"
+    writes = ("subject",)
+    changeable_in = ("book", "reschedule")
 
     def clean(self, text: str) -> str:
         return validation.subject(text)
@@ -534,6 +573,9 @@ class SubjectStep(TextStep):
 
 class ApplicationNumberStep(TextStep):
     name, prompt, skip_label = "appno", "appno.prompt", "appno.skip"
+    title = "Application number · I don't have one"
+    writes = ("appno",)
+    changeable_in = ("book", "reschedule")
 
     def clean(self, text: str) -> str:
         return validation.application_number(text)
@@ -545,6 +587,11 @@ def is_video_call(turn: Turn) -> bool:
 
 class ThirdPersonStep(Step):
     name = "third"
+    title = "Third person? yes / no"
+    when = ("video call",)
+    reads = ("mode",)
+    writes = ("third",)
+    changeable_in = ("book", "reschedule")
 
     def applies(self, turn: Turn) -> bool:
         return is_video_call(turn)
@@ -562,6 +609,10 @@ class ThirdPersonStep(Step):
 
 class ThirdNameStep(TextStep):
     name, prompt, skip_label = "third_name", "third_name.prompt", "skip"
+    title = "Their name · skip"
+    when = ("video call", "a third person")
+    reads = ("third",)
+    writes = ("third_name",)
 
     def applies(self, turn: Turn) -> bool:
         return is_video_call(turn) and bool(turn.answers.get("third"))
@@ -572,6 +623,8 @@ class ThirdNameStep(TextStep):
 
 class ThirdEmailStep(ThirdNameStep):
     name, prompt = "third_email", "third_email.prompt"
+    title = "Their e-mail · skip"
+    writes = ("third_email",)
 
     def clean(self, text: str) -> str:
         return validation.email(text)
@@ -581,6 +634,10 @@ class DocumentsStep(Step):
     """Only ΝΑΙ lets a video-call booking go on: staff need the documents beforehand."""
 
     name = "docs"
+    title = "Documents acknowledgement: only ΝΑΙ goes on"
+    when = ("video call",)
+    reads = ("mode",)
+    writes = ("docs",)
 
     def applies(self, turn: Turn) -> bool:
         return is_video_call(turn)
@@ -603,6 +660,9 @@ class ConsentStep(Step):
     the answer, and the texts are kept with the booking."""
 
     name = "consent"
+    title = "Declaration and privacy: I agree"
+    reads = ("mode",)
+    writes = ("consent",)
 
     async def screen(self, turn: Turn) -> Screen:
         rows = [

@@ -12,9 +12,17 @@ from dataclasses import astuple, replace
 from datetime import UTC, datetime
 
 from dialogs import parsing
+from dialogs.answers import FlowDeclarationError
 from dialogs.ask_back import ASK_BACK, AskBackStep, ask, reply
 from dialogs.conversation import ATHENS, Conversation
-from dialogs.flow import BOOKING_FLOW, advance, reachable, start_booking, take_answers
+from dialogs.flow import (
+    ANSWER_MODEL,
+    BOOKING_FLOW,
+    advance,
+    reachable,
+    start_booking,
+    take_answers,
+)
 from dialogs.manage_link import manage_token, open_from_link
 from dialogs.menu_steps import (
     BookingStep,
@@ -124,7 +132,9 @@ class Dialog:
                 if home is not None:  # the citizen's record is where these live
                     state.language, state.time_zone = home.language, home.time_zone
                 language = state.language
-                turn = Turn(event, state, self._configuration, self._storage, self._clock())
+                turn = Turn(
+                    event, state, self._configuration, self._storage, self._clock(), ANSWER_MODEL
+                )
                 turn.privacy_url = self._privacy_url
                 turn.meeting_links, turn.join_links = self._meeting_links, self._join_links
                 if stored is None:
@@ -227,6 +237,9 @@ class Dialog:
                 turn.say("fallback.call")
                 state.refusals = 0
         elif isinstance(outcome, Answered):
+            undeclared = set(outcome.values) - set(step.writes)
+            if undeclared:  # a programming error: the derived model would not know them
+                raise FlowDeclarationError(f"{step.name} wrote {sorted(undeclared)} undeclared")
             take_answers(turn, outcome.values)
             if state.flow:  # after Back, forward one screen at a time, answers kept
                 advance(turn, after=step.name if state.revisiting else None)

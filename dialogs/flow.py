@@ -7,6 +7,7 @@ the summary returns to the summary once the changed answer is given again.
 
 from __future__ import annotations
 
+from dialogs.answers import AnswerModel
 from dialogs.booking_steps import (
     ApplicationNumberStep,
     ConsentStep,
@@ -28,7 +29,7 @@ from dialogs.booking_steps import (
 )
 from dialogs.parsing import choice_from_text
 from dialogs.screens import Choice
-from dialogs.summary_steps import SummaryStep, forget
+from dialogs.summary_steps import SummaryStep
 from dialogs.turn import (
     REQUEST_KEY,
     Step,
@@ -60,6 +61,10 @@ BOOKING_FLOW: tuple[Step, ...] = (
     ConsentStep(),
     SummaryStep(),
 )
+
+ANSWER_MODEL = AnswerModel.of(BOOKING_FLOW)
+"""What clears what, what the summary can change and what a reschedule keeps, derived from
+the steps' declarations (dialogs/answers.py)."""
 
 
 def advance(turn: Turn, after: str | None = None) -> None:
@@ -93,7 +98,7 @@ def reachable(turn: Turn, step_name: str) -> bool:
 def take_answers(turn: Turn, values: dict[str, object]) -> None:
     for key, value in values.items():
         if key in turn.answers and turn.answers[key] != value:
-            forget(turn.answers, key)
+            ANSWER_MODEL.forget(turn.answers, key)
         turn.answers[key] = value
 
 
@@ -168,23 +173,5 @@ def start_reschedule(turn: Turn, booking: Booking) -> None:
     turn.state.flow = "reschedule"
     turn.answers[REQUEST_KEY] = new_request_key()
     turn.state.reference = booking.reference
-    third = booking.third_person
-    turn.answers.update(
-        {
-            "municipality": booking.municipality_id,
-            "mode": booking.mode.value,
-            "service": booking.service_id,
-            "contact": "saved",
-            "name": booking.contact.full_name,
-            "email": booking.contact.email,
-            "phone": booking.contact.phone,
-            "subject": booking.subject,
-            "appno": booking.application_number,
-            "third": third is not None,
-            "third_name": third.full_name if third else None,
-            "third_email": third.email if third else None,
-            "docs": True,
-            "consent": booking.consent_version,
-        }
-    )
+    turn.answers.update(ANSWER_MODEL.reschedule_answers(booking))
     advance(turn)

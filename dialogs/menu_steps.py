@@ -15,7 +15,17 @@ from dialogs.booking_steps import yes_no_row, yes_or_no
 from dialogs.flow import named_in, start_booking, start_reschedule
 from dialogs.parsing import simplified
 from dialogs.screens import Choice, Event, Screen
-from dialogs.turn import GoTo, Outcome, Refused, Stay, Step, Turn, choice_id, screen
+from dialogs.turn import (
+    FLOW_START,
+    GoTo,
+    Outcome,
+    Refused,
+    Stay,
+    Step,
+    Turn,
+    choice_id,
+    screen,
+)
 from dialogs.turn import value_of as chosen_value
 from domain.availability import bookable_range
 from domain.errors import BookingRefused
@@ -35,6 +45,15 @@ TIME_ZONES = (
 
 class MenuStep(Step):
     name = "menu"
+    title = "Menu"
+    exits = (
+        ("New booking", FLOW_START),
+        ("a sentence naming the mode and the service", "day"),
+        ("My bookings", "mine"),
+        ("Language", "language"),
+        ("Time zone", "timezone"),
+        ("Privacy", "privacy"),
+    )
     nav = ("help",)
     items = ("book", "mine", "language", "timezone", "privacy")
 
@@ -59,6 +78,8 @@ class MenuStep(Step):
 
 class LanguageStep(Step):
     name = "language"
+    title = "Ελληνικά / English"
+    exits = (("chosen", "menu"),)
     nav = ("back", "help")
 
     async def screen(self, turn: Turn) -> Screen:
@@ -79,6 +100,8 @@ class LanguageStep(Step):
 
 class TimeZoneStep(Step):
     name = "timezone"
+    title = "Time zone: a list, or a typed name"
+    exits = (("chosen", "menu"),)
     nav = ("back", "help")
 
     async def screen(self, turn: Turn) -> Screen:
@@ -196,6 +219,8 @@ def booking_when(turn: Turn, booking: Booking) -> str:
 
 class MineStep(Step):
     name = "mine"
+    title = "Upcoming bookings"
+    exits = (("a booking", "booking"),)
     nav = ("back", "menu", "help")
 
     async def screen(self, turn: Turn) -> Screen:
@@ -230,6 +255,13 @@ class BookingStep(Step):
     """One booking: its details, and what can be done with it."""
 
     name = "booking"
+    title = "Booking: reference, when, where"
+    exits = (
+        ("Reschedule", "day"),
+        ("Cancel", "cancel"),
+        ("My bookings, or it is gone", "mine"),
+        ("New booking", FLOW_START),
+    )
     nav = ("menu", "help")
     actions = ("reschedule", "cancel", "mine", "book")
     typed_nav = MappingProxyType({"cancel": "cancel"})  # then «are you sure?», not cancelled
@@ -290,6 +322,8 @@ async def _where(turn: Turn, booking: Booking) -> str:
 
 class CancelStep(Step):
     name = "cancel"
+    title = "Are you sure?"
+    exits = (("no", "booking"), ("yes: cancelled", "menu"), ("refused: why", "mine"))
     nav = ("help",)
 
     async def screen(self, turn: Turn) -> Screen:

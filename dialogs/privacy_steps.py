@@ -32,6 +32,8 @@ async def show_kept_data(turn: Turn) -> None:
 
 class PrivacyStep(Step):
     name = "privacy"
+    title = "Privacy: what is kept, my data, erase"
+    exits = (("Erase my data", "forgetme"),)
     nav = ("back", "menu", "help")
     actions = ("mydata", "forgetme")
 
@@ -55,6 +57,8 @@ class PrivacyStep(Step):
 
 class ForgetStep(Step):
     name = "forgetme"
+    title = "Erase everything? yes / no"
+    exits = (("no", "privacy"), ("yes: erased", "menu"))
     nav = ("back", "help")
 
     async def screen(self, turn: Turn) -> Screen:

@@ -28,25 +28,6 @@ from domain.model import (
 )
 from domain.use_cases import BookingRequest, book, reschedule
 
-_ON_MODE = ("service", "day", "time", "staff", "third", "third_name", "third_email", "docs")
-DEPENDENTS = {
-    "municipality": ("mode", *_ON_MODE, "consent"),
-    "mode": (*_ON_MODE, "consent"),  # the declarations differ by mode
-    "service": ("day", "time", "staff"),
-    "day": ("time", "staff"),
-    "time": ("staff",),
-    "third": ("third_name", "third_email"),
-    "contact": ("name", "email", "phone"),  # «no, I will type new ones» after «yes»
-}
-"""Answers that no longer hold when this one changes."""
-
-
-def forget(answers: dict[str, object], key: str) -> None:
-    """Clears an answer and everything that depended on it."""
-    answers.pop(key, None)
-    for dependent in DEPENDENTS.get(key, ()):
-        answers.pop(dependent, None)
-
 
 def summary_lines(turn: Turn) -> list[str]:
     a, texts, language = turn.answers, turn.texts, turn.state.language
@@ -77,6 +58,15 @@ def summary_lines(turn: Turn) -> list[str]:
 
 class SummaryStep(Step):
     name = "summary"
+    title = "Summary"
+    exits = (
+        ("Confirm: booked", "booking"),
+        ("Change something", "change"),
+        ("declaration changed meanwhile", "consent"),
+        ("time just taken", "time"),
+        ("day no longer offered", "day"),
+        ("too many bookings, or refused: why", "menu"),
+    )
 
     def answered(self, turn: Turn) -> bool:
         return False
@@ -98,17 +88,17 @@ class SummaryStep(Step):
             return Refused("choose_from_list")
         if turn.state.flow != "reschedule" and not _declaration_still_read(turn):
             turn.say("consent.changed")
-            forget(turn.answers, "consent")
+            turn.answer_model.forget(turn.answers, "consent")
             return GoTo("consent")
         try:
             booking = await _commit(turn)
         except (SlotTaken, OverlapsOwnBooking) as refused:
             turn.say(refused.code)
-            forget(turn.answers, "time")
+            turn.answer_model.forget(turn.answers, "time")
             return GoTo("time")
         except SlotNotOffered as refused:
             turn.say(refused.code)
-            forget(turn.answers, "day")
+            turn.answer_model.forget(turn.answers, "day")
             return GoTo("day")
         except TooManyActiveBookings as refused:
             turn.say(refused.code, limit=refused.limit)
@@ -174,32 +164,17 @@ async def _commit(turn: Turn) -> Booking:
     return await book(request, turn.storage, turn.municipality, turn.now)
 
 
-CHANGEABLE = (
-    "mode",
-    "service",
-    "day",
-    "staff",
-    "name",
-    "email",
-    "phone",
-    "subject",
-    "appno",
-    "third",
-)
-NOT_ON_RESCHEDULE = {"mode", "service"}
-
-
 class ChangeStep(Step):
     """Jump to one answer; once it is given again, the summary comes back."""
 
     name = "change"
+    title = "Which answer?"
+    exits = (("its step, then the summary again", "summary"),)
     nav = ("back", "help")
 
     def _fields(self, turn: Turn) -> list[str]:
-        fields = [f for f in CHANGEABLE if f != "third" or is_video_call(turn)]
-        if turn.state.flow == "reschedule":
-            fields = [f for f in fields if f not in NOT_ON_RESCHEDULE]
-        return fields
+        flow = "reschedule" if turn.state.flow == "reschedule" else "book"
+        return turn.answer_model.changeable_now(turn, flow)
 
     async def screen(self, turn: Turn) -> Screen:
         rows = [
@@ -215,7 +190,7 @@ class ChangeStep(Step):
         if field in ("name", "email", "phone"):
             turn.answers.pop("contact", None)
             turn.answers["has_saved_contact"] = False
-        forget(turn.answers, field)
+        turn.answer_model.forget(turn.answers, field)
         if field == "day":
             turn.state.month = None
         return GoTo(field)

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dialogs.answers import AnswerModel
 from dialogs.conversation import Conversation
 from dialogs.ports import JoinLinks
 from dialogs.screens import Attachment, Choice, Event, Screen
@@ -28,6 +29,8 @@ class Turn:
     configuration: Configuration
     storage: Storage
     now: datetime
+    answer_model: AnswerModel
+    """What clears what, what the summary can change: derived from the flow's steps."""
     notes: list[str] = field(default_factory=list)
     """Messages shown before the next screen (a refusal's reason, a confirmation)."""
     toast: str | None = None
@@ -141,6 +144,22 @@ class Step(ABC):
     """A navigation word typed here that names one of this step's choices («ακύρωση» on a
     booking, whose choice is «Ακύρωση κράτησης»): the choice's value it means instead."""
 
+    # What the step declares of itself (dialogs/answers.py derives from it what clears what,
+    # what the summary can change and what a reschedule keeps; dialogs/diagram.py draws it).
+    writes: tuple[str, ...] = ()
+    """The answers it sets (the engine refuses any other)."""
+    reads: tuple[str, ...] = ()
+    """The answers its choices are made under: when one changes, this step's answers go."""
+    changeable_in: tuple[str, ...] = ()
+    """The flows ("book", "reschedule") whose summary offers to change this answer."""
+    when: tuple[str, ...] = ()
+    """In words, the conditions of a step whose `applies` is not always true."""
+    title = ""
+    """The step in the diagram, in English."""
+    exits: tuple[tuple[str, str], ...] = ()
+    """Where the step goes besides the flow's next step: (on what, the step). FLOW_START: the
+    booking flow's first step that applies."""
+
     def applies(self, turn: Turn) -> bool:
         return True
 
@@ -155,6 +174,8 @@ class Step(ABC):
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         """`chosen` is the choice the event pressed or named, if any."""
 
+
+FLOW_START = "(flow)"
 
 REQUEST_KEY = "request_key"
 """Answer that identifies this booking or reschedule: Confirm pressed again, on any instance,
