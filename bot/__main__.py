@@ -9,32 +9,25 @@ import logging
 import re
 import sys
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot import logs
-from bot.app import App, build_app, freeze_start_up_objects
+from bot.app import App, SetupProblem, build_app, freeze_start_up_objects
 from bot.availability_report import availability_report
 from bot.check_config import check_config
 from bot.console import run_console
-from bot.health import operator_server
 from bot.outbox_command import parked_table, retry_parked
-from bot.telegram.runner import make_bot, run_polling
-from bot.viber.runner import make_viber_client
-from bot.web import serve_web
-from bot.worker import build_outbox_worker, run_worker
 from integrations.configuration import ConfigError
 from integrations.db.migrate import upgrade
 from integrations.db.outbox import SqlParkedNotifications
 from integrations.db.retention import SqlPurge
 from integrations.settings import Settings, SettingsError
-from integrations.viber.client import ViberError, ViberUnavailable
 
 EXIT_SETUP_PROBLEM = 2
+CHANNEL_COMMANDS = ("run", "worker", "web")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,12 +64,10 @@ async def _run(command: str, app: App, arguments: argparse.Namespace) -> int:
         elif command == "console":
             await upgrade(app.engine)
             await run_console(app.dialog)
-        elif command == "run":
-            await _run_polling(app)
-        elif command == "worker":
-            await _run_worker(app)
-        elif command == "web":
-            await serve_web(app)
+        elif command in CHANNEL_COMMANDS:
+            from bot.channels import run_channel_command  # aiogram only where it is needed
+
+            await run_channel_command(command, app)
         elif command == "check-config":
             print("\n".join(await check_config(app.settings, app.configuration, app.storage)))
         elif command == "outbox":
@@ -102,25 +93,6 @@ async def _outbox(app: App, arguments: argparse.Namespace) -> int:
     lines, done = await retry_parked(notifications, arguments.ids, arguments.all)
     print("\n".join(lines), file=sys.stdout if done else sys.stderr)
     return 0 if done else 1
-
-
-async def _run_polling(app: App) -> None:
-    """Telegram long polling, with a worker that also reminds Viber citizens when there is a
-    Viber token (the Viber webhook itself is `web`'s)."""
-    viber = make_viber_client(app) if app.settings.viber_token else None
-    async with _operator_server(app):
-        await run_polling(app, worker=lambda bot: build_outbox_worker(app, bot, viber))
-
-
-async def _run_worker(app: App) -> None:
-    bot = make_bot(app) if app.settings.bot_token else None  # the app closes both
-    viber = make_viber_client(app) if app.settings.viber_token else None
-    async with _operator_server(app):
-        await run_worker(app, bot, viber)
-
-
-def _operator_server(app: App) -> AbstractAsyncContextManager[None]:
-    return operator_server(app.engine, app.settings.host, app.settings.metrics_port)
 
 
 def _safe_url(url: str) -> str:
@@ -177,17 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_run(command, app, arguments))
     except KeyboardInterrupt:
         return 0
-    except TelegramUnauthorizedError:
-        print(
-            "Telegram refused BOT_TOKEN (Unauthorized): check the token from @BotFather.",
-            file=sys.stderr,
-        )
-        return EXIT_SETUP_PROBLEM
-    except TelegramAPIError as error:
-        print(f"Telegram: {str(error).splitlines()[0]}", file=sys.stderr)
-        return EXIT_SETUP_PROBLEM
-    except (ViberError, ViberUnavailable) as error:
-        print(f"Viber refused to start the webhook: {error}", file=sys.stderr)
+    except SetupProblem as problem:
+        print(problem, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
     except (DBAPIError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]

@@ -58,6 +58,10 @@ class Repositories:
 Close = Callable[[], Awaitable[None]]
 
 
+class SetupProblem(Exception):
+    """What stops a command at start-up (a channel refusing the token), in one line."""
+
+
 @dataclass(frozen=True)
 class App:
     settings: Settings
@@ -69,14 +73,20 @@ class App:
     """With REDIS_URL, the process's one client: the citizens' turns and Telegram's pace."""
     given_repositories: InitVar[Repositories | None] = None
     """Built from `engine` when not given."""
+    given_pace: InitVar[Pace | None] = None
+    """Telegram's pace; when not given, shared through Redis if there is one, else local."""
     repositories: Repositories = field(init=False)
     pace: Pace = field(init=False)
     _closing: list[Close] = field(init=False, default_factory=list)
 
-    def __post_init__(self, given_repositories: Repositories | None) -> None:
+    def __post_init__(
+        self, given_repositories: Repositories | None, given_pace: Pace | None
+    ) -> None:
         repositories = given_repositories or Repositories.on(self.engine)
         object.__setattr__(self, "repositories", repositories)
-        pace = SharedOrLocal(SharedPace(self.redis)) if self.redis is not None else LocalPace()
+        pace = given_pace or (
+            SharedOrLocal(SharedPace(self.redis)) if self.redis is not None else LocalPace()
+        )
         object.__setattr__(self, "pace", pace)
 
     def closes(self, close: Close) -> None:

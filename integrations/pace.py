@@ -34,12 +34,19 @@ class Pace(Protocol):
 class LocalPace:
     _FORGET_AFTER = 10_000
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """`clock`: seconds, only ever going forward; `sleep` lets them pass."""
+        self._clock = clock
+        self._sleep = sleep
         self._next_free: dict[str, float] = {}
         """Per key, the theoretical time of the next event at the steady rate."""
 
     async def wait(self, key: str, rate: float, burst: float) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if len(self._next_free) > self._FORGET_AFTER:
             self._next_free = {k: t for k, t in self._next_free.items() if t > now}
         interval = 1 / rate
@@ -49,10 +56,10 @@ class LocalPace:
         self._next_free[key] = theoretical + interval
         delay = theoretical - (burst - 1) * interval - now
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     async def try_now(self, key: str, rate: float, burst: float) -> float:
-        now = time.monotonic()
+        now = self._clock()
         interval = 1 / rate
         theoretical = max(self._next_free.get(key, now), now)
         delay = theoretical - (burst - 1) * interval - now

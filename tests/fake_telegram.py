@@ -170,11 +170,14 @@ class FakeTelegram:
         return self.messages[self.screens[chat_id]]
 
     async def wait_for_call(self, method: str, seconds: float = 15) -> None:
-        deadline = time.monotonic() + seconds
-        while not any(m == method for m, _ in self.calls):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the bot never called {method}")
-            await asyncio.sleep(0.05)
+        try:
+            async with self._changed:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: any(m == method for m, _ in self.calls)),
+                    seconds,
+                )
+        except TimeoutError:
+            raise TimeoutError(f"the bot never called {method}") from None
 
     # The Bot API.
 
@@ -184,6 +187,8 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        async with self._changed:
+            self._changed.notify_all()
         flood = self.retry_after_every and len(self.calls) % self.retry_after_every == 0
         if self.answer_with_retry_after.get(method) or flood:
             if not flood:

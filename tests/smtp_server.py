@@ -34,6 +34,8 @@ class Mailbox:
     accepted (a server gone slow), until `resume` is set."""
     stalled: int = 0
     resume: threading.Event = field(default_factory=threading.Event)
+    accepting: set[int] = field(default_factory=set)
+    """Sessions whose recipient was accepted and whose message has not arrived yet."""
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address in str(m["To"])]
@@ -45,12 +47,14 @@ class Mailbox:
             self.stalled += 1
             await asyncio.to_thread(self.resume.wait, 60)
         envelope.rcpt_tos.append(address)
+        self.accepting.add(id(envelope))
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.accepting.discard(id(envelope))
         return "250 Message accepted for delivery"
 
 

@@ -3,7 +3,6 @@ books a video call by reading messages and pressing buttons, then reschedules an
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from tests.e2e.telegram_citizen import (
     stop_when_done,
     table_rows,
 )
+from tests.e2e.test_operator import until, value
 from tests.fake_telegram import FakeTelegram
 
 
@@ -134,8 +134,10 @@ async def test_a_restart_between_two_steps_and_an_old_button(telegram, database)
 
 
 async def test_a_repeated_update_is_handled_once_and_groups_are_ignored(telegram, database):
-    bot = await polling_bot(telegram, database)
+    port = free_port()
+    bot = start_bot("run", telegram, database, HOST="127.0.0.1", METRICS_PORT=str(port))
     try:
+        await telegram.wait_for_call("getUpdates", seconds=30)
         anna = TelegramCitizen(telegram, user_id=5003, language="en")
         await anna.say("/start")
         assert "What would you like to do?" in anna.text
@@ -147,7 +149,13 @@ async def test_a_repeated_update_is_handled_once_and_groups_are_ignored(telegram
         group = telegram.text_update(-100200, "/start")
         group["message"]["chat"] = {"id": -100200, "type": "group", "title": "Staff"}
         telegram.push(group)
-        await asyncio.sleep(2)
+        # The bot's own count says when all four updates are through its hands.
+        await until(
+            f"http://127.0.0.1:{port}/metrics",
+            lambda figures: (
+                value(figures, "rantevou_updates_total", channel="telegram", outcome="ok") == 4
+            ),
+        )
         assert len(telegram.messages) == sent_before
         assert -100200 not in telegram.screens
     finally:

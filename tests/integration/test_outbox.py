@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -43,31 +44,48 @@ class Clock:
 
 
 class Recorder:
-    """Delivers by writing down what it was given; fails the first `failures` tries of a kind."""
+    """Delivers by writing down what it was given; fails the first `failures` tries of a kind.
+    With a `gate`, each delivery starts (`started` is set) and then waits for the gate to open,
+    so that a test can act while a delivery is in hand."""
 
     def __init__(
-        self, stopping: asyncio.Event, failures: int = 0, pause_s: float = 0, at_once: int = 8
+        self,
+        stopping: asyncio.Event,
+        failures: int = 0,
+        at_once: int = 8,
+        gate: asyncio.Event | None = None,
     ) -> None:
         self.delivered: list[str] = []
         self.failures = failures
-        self.pause_s = pause_s
+        self.started = asyncio.Event()
+        self.changed = asyncio.Condition()
+        self._gate = gate
         self._one_by_one = OneByOne(self._deliver_one, stopping, at_once=at_once)
 
     async def deliver(self, rows: Sequence[OutboxRow], report: Report) -> None:
         await self._one_by_one.deliver(rows, report)
 
     async def _deliver_one(self, row: OutboxRow) -> None:
-        await asyncio.sleep(self.pause_s)
+        self.started.set()
+        if self._gate is not None:
+            await self._gate.wait()
+        await asyncio.sleep(0)  # a delivery lets the other tasks run, as real I/O does
         if self.failures > 0:
             self.failures -= 1
             raise DeliveryFailed("the peer is down")
         self.delivered.append(row.key)
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for(self, delivered: int) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: len(self.delivered) >= delivered)
 
 
 def worker(
-    storage: SqlStorage, clock: Clock, recorders: Mapping[Kind, Recorder], **options: object
+    storage: SqlStorage, clock: Clock, recorders: Mapping[Kind, Recorder], **options: Any
 ) -> OutboxWorker:
-    return OutboxWorker(SqlOutbox(storage.engine), recorders, clock=clock, **options)  # type: ignore[arg-type]
+    return OutboxWorker(SqlOutbox(storage.engine), recorders, clock=clock, **options)
 
 
 def recorders_for_all(stopping: asyncio.Event) -> dict[Kind, Recorder]:
@@ -211,12 +229,15 @@ async def test_a_stopping_worker_gives_back_what_it_has_not_started(storage: Sql
     for number, clock in enumerate(("09:00", "09:30", "10:00", "10:30", "11:30")):
         await book(request(citizen(number), clock, staff_id=None), storage, CHANIA, NOW)
     stopping = asyncio.Event()
-    recorders = {kind: Recorder(stopping, pause_s=0.05) for kind in Kind}
-    recorders[Kind.STAFF_PING] = Recorder(stopping, pause_s=0.3, at_once=1)
+    recorders = {kind: Recorder(stopping) for kind in Kind}
+    ping_gate = asyncio.Event()
+    recorders[Kind.STAFF_PING] = Recorder(stopping, at_once=1, gate=ping_gate)
     the_worker = worker(storage, Clock(NOW), recorders)
     round_in_hand = asyncio.create_task(the_worker.run_once())
-    await asyncio.sleep(0.1)
+    await recorders[Kind.MEETING].wait_for(5)
+    await recorders[Kind.STAFF_PING].started.wait()  # one ping in hand, four waiting
     stopping.set()
+    ping_gate.set()
     await round_in_hand
     delivered = sum(len(r.delivered) for r in recorders.values())
     pending = [r for r in await rows(storage) if r[1] == "pending" and "reminder" not in r[0]]
@@ -234,7 +255,7 @@ async def test_several_workers_at_once_deliver_every_notification_once(storage: 
             clock = start.astimezone(CHANIA.time_zone).strftime("%H:%M")
             await book(request(who, clock, staff_id=staff_id), storage, CHANIA, NOW)
     stopping = asyncio.Event()
-    shared = Recorder(stopping, pause_s=0.002)
+    shared = Recorder(stopping)
     workers = [
         worker(storage, Clock(NOW), dict.fromkeys(Kind, shared), batch_size=5) for _ in range(4)
     ]

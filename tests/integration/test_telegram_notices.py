@@ -3,13 +3,12 @@ API server: what the staff group reads, the group's pace, and reminders in the c
 
 from __future__ import annotations
 
-import asyncio
-import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from aiogram import Bot
 
 from bot.app import App
+from bot.telegram.delivery import Delivery
 from bot.telegram.runner import make_bot
 from bot.worker import build_outbox_worker
 from dialogs.engine import Dialog
@@ -19,6 +18,7 @@ from integrations.db.conversations import SqlConversationStore
 from integrations.db.staff_desk import SqlStaffDesk
 from integrations.db.storage import SqlStorage
 from integrations.outbox.worker import OutboxWorker
+from integrations.pace import LocalPace, Pace
 from integrations.settings import DEFAULT_BOOKING_CONFIG, Settings
 from tests.factories import athens
 from tests.fake_telegram import FakeTelegram
@@ -29,7 +29,7 @@ from tests.integration.test_outbox import Clock
 STAFF_CHAT = -100123
 
 
-def app_for(storage: SqlStorage, telegram: FakeTelegram) -> App:
+def app_for(storage: SqlStorage, telegram: FakeTelegram, pace: Pace | None = None) -> App:
     settings = Settings(
         database_url="",
         booking_config=DEFAULT_BOOKING_CONFIG,
@@ -41,32 +41,36 @@ def app_for(storage: SqlStorage, telegram: FakeTelegram) -> App:
     )
     configuration = Configuration((CHANIA,))
     dialog = Dialog(configuration, storage, SqlConversationStore(storage.engine))
-    return App(settings, configuration, storage.engine, storage, dialog)
+    return App(settings, configuration, storage.engine, storage, dialog, given_pace=pace)
 
 
-class RunningClock(Clock):
-    """NOW, moving on in real time (the staff group's pace is real time)."""
+class SteppingClock(Clock):
+    """NOW, moved on by the test; the staff group's pace reads the same clock, so that a test
+    lets three seconds pass without waiting them."""
 
     def __init__(self) -> None:
         super().__init__(NOW)
-        self._started = time.monotonic()
 
-    def __call__(self) -> datetime:
-        return self.now + timedelta(seconds=time.monotonic() - self._started)
+    def seconds(self) -> float:
+        return (self.now - NOW).total_seconds()
+
+    def pass_seconds(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def worker_and_bot(
-    storage: SqlStorage, telegram: FakeTelegram, clock: Clock | None = None
-) -> tuple[OutboxWorker, Bot]:
-    app = app_for(storage, telegram)
-    bot = make_bot(app)
-    return build_outbox_worker(app, bot, clock=clock or RunningClock()), bot
+    storage: SqlStorage, telegram: FakeTelegram, clock: SteppingClock | None = None
+) -> tuple[OutboxWorker, Bot, SteppingClock]:
+    clock = clock or SteppingClock()
+    app = app_for(storage, telegram, LocalPace(clock.seconds))  # the staff group's pace
+    bot = make_bot(app, delivery=Delivery(pace=LocalPace()))  # sending, in real time
+    return build_outbox_worker(app, bot, clock=clock), bot, clock
 
 
 async def test_the_staff_group_reads_each_new_moved_and_cancelled_booking(
     storage: SqlStorage, telegram: FakeTelegram
 ):
-    worker, bot = worker_and_bot(storage, telegram)
+    worker, bot, clock = worker_and_bot(storage, telegram)
     try:
         booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
         await drain(worker)
@@ -84,14 +88,14 @@ async def test_the_staff_group_reads_each_new_moved_and_cancelled_booking(
             assert line in ping.text
         assert "maria@example.com" not in ping.text
         assert "6912345678" not in ping.text
-        await asyncio.sleep(3.1)  # the group's pace: one message every three seconds
+        clock.pass_seconds(3.1)  # the group's pace: one message every three seconds
         later = athens(THURSDAY, "10:30")
         await reschedule(citizen(), booking.reference, later, "anna", storage, CHANIA, NOW)
         await drain(worker)
         moved = telegram.sent_to(STAFF_CHAT)[-1].text
         assert moved.startswith(f"🔁 Αλλαγή ραντεβού {booking.reference}")
         assert "Από: Πέμπτη 3 Δεκεμβρίου, 10:00\nΣε: Πέμπτη 3 Δεκεμβρίου, 10:30" in moved
-        await asyncio.sleep(3.1)
+        clock.pass_seconds(3.1)
         await cancel(citizen(), booking.reference, storage, NOW)
         await drain(worker)
         assert telegram.sent_to(STAFF_CHAT)[-1].text.startswith(
@@ -105,7 +109,7 @@ async def test_the_staff_group_reads_each_new_moved_and_cancelled_booking(
 async def test_the_staff_group_reads_who_in_the_office_cancelled_and_why(
     storage: SqlStorage, telegram: FakeTelegram
 ):
-    worker, bot = worker_and_bot(storage, telegram)
+    worker, bot, _clock = worker_and_bot(storage, telegram)
     try:
         booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
         await SqlStaffDesk(storage).cancel_for_citizen(booking.id, "babis", "illness", NOW)
@@ -120,7 +124,7 @@ async def test_the_staff_group_reads_who_in_the_office_cancelled_and_why(
 async def test_a_burst_of_pings_is_gathered_into_one_message_within_the_group_pace(
     storage: SqlStorage, telegram: FakeTelegram
 ):
-    worker, bot = worker_and_bot(storage, telegram)
+    worker, bot, clock = worker_and_bot(storage, telegram)
     try:
         first = await book(request(citizen(0), "09:00"), storage, CHANIA, NOW)
         await drain(worker)
@@ -130,15 +134,14 @@ async def test_a_burst_of_pings_is_gathered_into_one_message_within_the_group_pa
         ]
         await drain(worker)
         assert len(telegram.sent_to(STAFF_CHAT)) == 1  # too soon: the pings wait, gathered
-        started = time.monotonic()
-        while len(telegram.sent_to(STAFF_CHAT)) < 2 and time.monotonic() - started < 10:
-            await worker.run_once()
-            await asyncio.sleep(0.2)
+        clock.pass_seconds(2.5)
+        await drain(worker)
+        assert len(telegram.sent_to(STAFF_CHAT)) == 1  # still within the three seconds
+        clock.pass_seconds(0.6)
+        await drain(worker)
         first_message, gathered = telegram.sent_to(STAFF_CHAT)
         assert first.reference in first_message.text
         assert all(b.reference in gathered.text for b in burst)
-        (first_at, second_at) = [t for chat, t in telegram.sent_at if chat == STAFF_CHAT]
-        assert second_at - first_at >= 2.9
     finally:
         await bot.session.close()
 
@@ -146,8 +149,7 @@ async def test_a_burst_of_pings_is_gathered_into_one_message_within_the_group_pa
 async def test_a_citizen_is_reminded_in_the_chat_with_the_link(
     storage: SqlStorage, telegram: FakeTelegram
 ):
-    clock = RunningClock()
-    worker, bot = worker_and_bot(storage, telegram, clock)
+    worker, bot, clock = worker_and_bot(storage, telegram)
     try:
         booking = await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
         await drain(worker)
@@ -166,15 +168,14 @@ async def test_a_citizen_is_reminded_in_the_chat_with_the_link(
 async def test_a_citizen_who_blocked_the_bot_is_not_chased(
     storage: SqlStorage, telegram: FakeTelegram
 ):
-    clock = RunningClock()
-    worker, bot = worker_and_bot(storage, telegram, clock)
+    worker, bot, clock = worker_and_bot(storage, telegram)
     telegram.blocked_by.add(int(citizen().user_id))
     try:
         await book(request(citizen(), "10:00"), storage, CHANIA, NOW)
         clock.now = athens(THURSDAY, "08:30")
         await drain(worker)
         assert telegram.sent_to(int(citizen().user_id)) == []
-        await asyncio.sleep(3.1)
+        clock.pass_seconds(3.1)
         await drain(worker)
         group = " ".join(m.text for m in telegram.sent_to(STAFF_CHAT))
         assert "⚠️" not in group  # a blocked bot is the citizen's choice, not a failure
