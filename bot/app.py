@@ -17,12 +17,8 @@ from domain.model import Configuration
 from integrations.configuration import load_configuration
 from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
-from integrations.db.manage_tokens import SqlManageTokens
-from integrations.db.seen_updates import SqlSeenUpdates
+from integrations.db.repositories import Repositories
 from integrations.db.storage import SqlStorage
-from integrations.db.tables import viber_callbacks
-from integrations.db.viber_subscribers import SqlViberSubscribers
-from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.pace import LocalPace, Pace, SharedOrLocal, SharedPace
 from integrations.settings import Settings
 from integrations.turns import SharedPerCitizen
@@ -32,27 +28,6 @@ log = logging.getLogger(__name__)
 REDIS_TIMEOUT_S = 2.0
 """A Redis that does not answer in this long counts as down: the pace and the citizens' turns
 go on without it rather than keep a citizen waiting."""
-
-
-@dataclass(frozen=True)
-class Repositories:
-    """The tables beside the storage's use cases, each wrapped once for the whole process."""
-
-    manage_tokens: SqlManageTokens
-    video_meetings: SqlVideoMeetings
-    viber_subscribers: SqlViberSubscribers
-    telegram_updates: SqlSeenUpdates
-    viber_callbacks: SqlSeenUpdates
-
-    @classmethod
-    def on(cls, engine: AsyncEngine) -> Repositories:
-        return cls(
-            manage_tokens=SqlManageTokens(engine),
-            video_meetings=SqlVideoMeetings(engine),
-            viber_subscribers=SqlViberSubscribers(engine),
-            telegram_updates=SqlSeenUpdates(engine),
-            viber_callbacks=SqlSeenUpdates(engine, viber_callbacks),
-        )
 
 
 Close = Callable[[], Awaitable[None]]

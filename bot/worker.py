@@ -100,7 +100,7 @@ def build_outbox_worker(
         manage_url=manage_url_of_channels(manage_urls),
         extra=extra,
         stopping=stopping,
-        meetings=meetings,
+        repositories=app.repositories,
         clock=clock,
         background=background,
         tuning=tuning or WorkerTuning(lease=timedelta(seconds=settings.outbox_lease_s)),

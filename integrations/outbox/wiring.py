@@ -11,13 +11,12 @@ from typing import Any
 
 from domain.model import Configuration
 from domain.notifications import Kind
-from integrations.db.manage_tokens import SqlManageTokens
 from integrations.db.outbox import OutboxRow, SqlOutbox
+from integrations.db.repositories import Repositories
 from integrations.db.retention import SqlPurge
 from integrations.db.staff_busy import SqlStaffBusy
 from integrations.db.staff_calendar import SqlStaffCalendar
 from integrations.db.storage import SqlStorage
-from integrations.db.video_meetings import SqlVideoMeetings
 from integrations.email.compose import Sender
 from integrations.email.smtp import SmtpSender, SmtpSettings
 from integrations.graph.client import GraphClient
@@ -61,7 +60,7 @@ def build_worker(
     manage_url: ManageUrl = no_manage_link,
     extra: dict[Kind, Deliverer] | None = None,
     stopping: asyncio.Event | None = None,
-    meetings: SqlVideoMeetings | None = None,
+    repositories: Repositories | None = None,
     smtp_tls_context: ssl.SSLContext | None = None,
     clock: Clock = lambda: datetime.now(UTC),
     background: Sequence[Job] = (),
@@ -70,7 +69,8 @@ def build_worker(
     """`extra`: deliverers that need a chat channel (staff pings, chat reminders)."""
     engine = storage.engine
     stopping = stopping or asyncio.Event()
-    meetings = meetings or SqlVideoMeetings(engine)
+    repositories = repositories or Repositories.on(engine)
+    meetings = repositories.video_meetings
 
     def one_by_one(deliver: DeliverOne, at_once: int = 4) -> Deliverer:
         return OneByOne(deliver, stopping, at_once=at_once, clock=clock)
@@ -90,7 +90,7 @@ def build_worker(
             configuration,
             mail.smtp,
             mail.sender,
-            SqlManageTokens(engine),
+            repositories.manage_tokens,
             meetings.join_url,
             manage_url,
             clock,
