@@ -19,6 +19,7 @@ from integrations.db.conversations import SqlConversationStore
 from integrations.db.engine import create_engine
 from integrations.db.repositories import Repositories
 from integrations.db.storage import SqlStorage
+from integrations.metrics import DIALOG_FAILURES
 from integrations.pace import LocalPace, Pace, SharedOrLocal, SharedPace
 from integrations.settings import Settings
 from integrations.turns import SharedPerCitizen
@@ -104,6 +105,7 @@ def build_app(settings: Settings) -> App:
         privacy_url=f"{settings.public_base_url}/privacy" if settings.public_base_url else None,
         meeting_links=settings.meeting_provider != "none",
         join_links=repositories.video_meetings,
+        on_failure=DIALOG_FAILURES.inc,
     )
     return App(settings, configuration, engine, storage, dialog, redis, repositories)
 

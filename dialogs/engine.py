@@ -106,9 +106,12 @@ class Dialog:
         privacy_url: str | None = None,
         meeting_links: bool = True,
         join_links: JoinLinks | None = None,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
         """`one_at_a_time`: a lock shared by the instances (SharedPerCitizen); by default
-        this process's. `privacy_url`: the privacy notice's page, linked from the consent."""
+        this process's. `privacy_url`: the privacy notice's page, linked from the consent.
+        `on_failure`: told of each turn that failed (the metrics count them)."""
+        self._on_failure = on_failure
         self._privacy_url = privacy_url
         self._meeting_links = meeting_links
         self._join_links = join_links
@@ -170,6 +173,7 @@ class Dialog:
             return [await self._current_screen(turn)]
         except Exception:
             log.exception("the dialog failed at step %s", turn.state.step)
+            self._on_failure()
             restored = Conversation.from_json(before) or Conversation.new(None)
             restored.language, restored.time_zone = preferences
             turn.state.__dict__.update(restored.__dict__)

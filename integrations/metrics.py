@@ -20,8 +20,13 @@ from integrations.db.tables import outbox
 
 UPDATES = Counter(
     "rantevou_updates_total",
-    "Chat updates handled, by channel and outcome (ok, or error: the citizen was told sorry)",
+    "Chat updates handled, by channel and outcome (error: its handling failed, and the "
+    "channel delivers it again)",
     ["channel", "outcome"],
+)
+DIALOG_FAILURES = Counter(
+    "rantevou_dialog_failures_total",
+    "Turns of the conversation that failed: the citizen was told sorry and shown the step again",
 )
 UPDATE_SECONDS = Histogram(
     "rantevou_update_seconds",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -130,3 +131,28 @@ async def test_the_whole_conversation_books_on_the_in_memory_storage(storage: Me
     assert booked.contact.full_name == "Μαρία Παπαδάκη"
     assert booked.reference in maria.text
     assert booked.starts_at > DIALOG_NOW + timedelta(hours=1)
+
+
+class BrokenStorage(MemoryStorage):
+    """A database that stopped answering reads."""
+
+    def reading(self) -> Any:
+        raise ConnectionError("the database went away")
+
+
+async def test_a_failed_turn_tells_the_citizen_and_is_counted():
+    failures: list[None] = []
+    storage = BrokenStorage()
+    dialog = Dialog(
+        Configuration(CHANIA_CONFIG.municipalities),
+        storage,
+        MemoryConversations(storage),
+        clock=lambda: DIALOG_NOW,
+        on_failure=lambda: failures.append(None),
+    )
+    maria = Citizen(dialog, "4243")
+    await maria.type("/start")
+    await maria.press("Νέα κράτηση")
+    assert "κάτι πήγε στραβά" in maria.text
+    assert maria.step == "menu"  # the same screen again, nothing half-done
+    assert len(failures) == 1
