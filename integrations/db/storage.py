@@ -254,26 +254,16 @@ class SqlBookingRepository:
         return await erase_or_mark(self._connection, booking_ids, now)
 
     async def upcoming_in(self, municipality_id: str, now: datetime) -> list[Booking]:
-        """Active bookings of the municipality that have not ended, by time."""
-        result = await self._connection.execute(
-            select(bookings)
-            .where(
-                bookings.c.municipality_id == municipality_id,
-                bookings.c.status == _ACTIVE,
-                bookings.c.ends_at > now,
-            )
-            .order_by(bookings.c.starts_at)
-        )
-        return [booking_of(row) for row in result]
+        return await self._upcoming(bookings.c.municipality_id == municipality_id, now)
 
     async def upcoming_for_citizen(self, citizen_id: int, now: datetime) -> list[Booking]:
+        return await self._upcoming(bookings.c.citizen_id == citizen_id, now)
+
+    async def _upcoming(self, whose: Any, now: datetime) -> list[Booking]:
+        """Active bookings that have not ended, soonest first."""
         result = await self._connection.execute(
             select(bookings)
-            .where(
-                bookings.c.citizen_id == citizen_id,
-                bookings.c.status == _ACTIVE,
-                bookings.c.ends_at > now,
-            )
+            .where(whose, bookings.c.status == _ACTIVE, bookings.c.ends_at > now)
             .order_by(bookings.c.starts_at)
         )
         return [booking_of(row) for row in result]

@@ -7,9 +7,7 @@ given up on and sends it again once the cause is mended."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -17,7 +15,6 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from integrations.settings import PROJECT_DIR
 from tests.e2e.telegram_citizen import (
     TelegramCitizen,
     free_port,
@@ -25,6 +22,7 @@ from tests.e2e.telegram_citizen import (
     start_bot,
     stop,
 )
+from tests.e2e.test_command_line import run_bot
 from tests.e2e.test_personal_data import THIRD_EMAIL, book, mail_settings
 from tests.e2e.test_telegram_webhook import SECRET, wait_until_up
 from tests.fake_telegram import FakeTelegram
@@ -34,16 +32,8 @@ Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
 async def bot_command(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", *args],
-        cwd=PROJECT_DIR,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    """`python -m bot …` while this event loop keeps serving the local servers."""
+    return await asyncio.to_thread(run_bot, *args, **env)
 
 
 async def get(url: str) -> tuple[int, str]:
@@ -90,16 +80,7 @@ async def test_ready_only_once_migrated_and_metrics_count_the_updates(
         assert status == 503
         assert "python -m bot migrate" in body
 
-        migrate = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "bot", "migrate"],
-            cwd=PROJECT_DIR,
-            env={**os.environ, "DATABASE_URL": database},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
+        migrate = await bot_command("migrate", DATABASE_URL=database)
         assert "database up to date" in migrate.stdout
         assert (await get(base + "/ready"))[0] == 200
 
