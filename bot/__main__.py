@@ -21,13 +21,15 @@ from bot.check_config import check_config
 from bot.console import run_console
 from bot.outbox_command import parked_table, retry_parked
 from integrations.configuration import ConfigError
-from integrations.db.migrate import upgrade
+from integrations.db.migrate import schema_problem, upgrade
 from integrations.db.outbox import SqlParkedNotifications
 from integrations.db.retention import SqlPurge
 from integrations.settings import Settings, SettingsError
 
 EXIT_SETUP_PROBLEM = 2
 CHANNEL_COMMANDS = ("run", "worker", "web")
+NEEDS_SCHEMA = ("outbox", "purge", "availability")
+"""Commands that only read or tidy the tables: without them, one line says to migrate."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
 async def _run(command: str, app: App, arguments: argparse.Namespace) -> int:
     """Returns the exit status."""
     try:
+        if command in NEEDS_SCHEMA:
+            problem = await schema_problem(app.settings.database_url, app.engine)
+            if problem:
+                raise SetupProblem(f"database {_safe_url(app.settings.database_url)}: {problem}")
         if command == "migrate":
             await upgrade(app.engine)
             print(f"database up to date: {_safe_url(app.settings.database_url)}")

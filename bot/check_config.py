@@ -7,13 +7,10 @@ error, so that the configuration can be checked before the first `migrate`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-
-from sqlalchemy.engine import make_url
 
 from domain.model import Configuration
 from domain.stranded import Stranded, stranded_bookings
-from integrations.db.migrate import current_revision, head_revision
+from integrations.db.migrate import schema_problem
 from integrations.db.storage import SqlStorage
 from integrations.settings import Settings
 
@@ -28,7 +25,7 @@ async def check_config(
 ) -> list[str]:
     names = ", ".join(m.name.en for m in configuration.municipalities)
     lines = [f"{settings.booking_config}: ok ({names})"]
-    unchecked = await _why_bookings_unchecked(settings, storage)
+    unchecked = await schema_problem(settings.database_url, storage.engine)
     if unchecked:
         return [*lines, f"bookings not checked: {unchecked}"]
     now = datetime.now(UTC)
@@ -45,21 +42,3 @@ async def check_config(
     lines.append(f"warning: {len(found)} upcoming booking(s) would be stranded:")
     lines += [f"  {b.reference}  {when}  {b.reason}" for when, b in found]
     return [*lines, WHAT_TO_DO]
-
-
-async def _why_bookings_unchecked(settings: Settings, storage: SqlStorage) -> str | None:
-    if _no_sqlite_file(settings.database_url):
-        return "the database does not exist yet (python -m bot migrate creates it)"
-    revision = await current_revision(storage.engine)
-    if revision != head_revision():
-        return "the database is not up to date (python -m bot migrate)"
-    return None
-
-
-def _no_sqlite_file(database_url: str) -> bool:
-    """Connecting would create an empty file: better to say there is none."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return False
-    path = url.database or ""
-    return not path or path == ":memory:" or not Path(path).exists()

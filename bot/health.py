@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import SetupProblem
 from integrations.db.migrate import current_revision, head_revision
 from integrations.metrics import exposition
 
@@ -50,8 +51,8 @@ def add_operator_routes(application: web.Application, engine: AsyncEngine) -> No
         try:
             body, content_type = await exposition(engine, datetime.now(UTC))
         except (SQLAlchemyError, OSError) as error:
-            log.warning("metrics: the database does not answer (%s)", type(error).__name__)
-            return web.Response(status=503, text="database unreachable\n")
+            log.warning("metrics: the database cannot be read (%s)", type(error).__name__)
+            return web.Response(status=503, text="the database cannot be read: see /ready\n")
         response = web.Response(body=body)
         response.headers["Content-Type"] = content_type
         return response
@@ -73,7 +74,16 @@ async def operator_server(engine: AsyncEngine, host: str, port: int | None) -> A
     runner = web.AppRunner(application)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await listen(runner, host, port, "METRICS_PORT")
         yield
     finally:
         await runner.cleanup()
+
+
+async def listen(runner: web.AppRunner, host: str, port: int, setting: str) -> None:
+    """Starts listening; a port taken or not allowed is said in one line, naming the setting."""
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise SetupProblem(f"{setting}={port}: cannot listen on {host}:{port} ({reason})") from None

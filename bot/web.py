@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack
 from aiohttp import web
 
 from bot.app import App
-from bot.health import add_operator_routes
+from bot.health import add_operator_routes, listen
 from bot.privacy_page import privacy_page
 from bot.telegram.runner import GRACE_S, make_bot, make_dispatcher, register_webhook
 from bot.telegram.webhook import add_telegram_webhook
@@ -44,7 +44,7 @@ async def serve_web(app: App) -> None:
         runner = web.AppRunner(application, shutdown_timeout=GRACE_S)  # requests in hand finish
         await runner.setup()
         closing.push_async_callback(runner.cleanup)
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        await listen(runner, settings.host, settings.port, "PORT")
         if settings.webhook_base_url:
             if bot and dispatcher:
                 await register_webhook(app, bot, dispatcher)

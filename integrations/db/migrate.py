@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,3 +43,21 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )
+
+
+async def schema_problem(database_url: str, engine: AsyncEngine) -> str | None:
+    """Why the database cannot be used yet, or None: it does not exist (for SQLite, where
+    connecting would create an empty file), or its schema is not the migrations' head."""
+    if _no_sqlite_file(database_url):
+        return "the database does not exist yet (python -m bot migrate creates it)"
+    if await current_revision(engine) != head_revision():
+        return "the database is not up to date (python -m bot migrate)"
+    return None
+
+
+def _no_sqlite_file(database_url: str) -> bool:
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return False
+    path = url.database or ""
+    return not path or path == ":memory:" or not Path(path).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 from datetime import date, time, timedelta
@@ -166,3 +167,30 @@ def test_the_readmes_commands_run_through_make_without_an_active_venv(tmp_path: 
     broken = run_make("check-config", PORT="eighty")
     assert broken.returncode != 0
     assert "PORT: 'eighty' is not a port number (1-65535)" in broken.stderr
+
+
+def test_commands_on_the_tables_say_to_migrate_first(tmp_path: Path):
+    database = tmp_path / "not-yet.sqlite3"
+    for command in (("outbox", "list"), ("purge",)):
+        result = run_bot(*command, DATABASE_URL=f"sqlite:///{database}")
+        assert result.returncode == 2
+        assert result.stderr.strip().endswith(
+            "the database does not exist yet (python -m bot migrate creates it)"
+        )
+    assert not database.exists()
+
+
+def test_a_port_taken_is_said_in_one_line(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_bot(
+            "worker",
+            DATABASE_URL=migrated_database(tmp_path),
+            HOST="127.0.0.1",
+            METRICS_PORT=str(port),
+        )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"METRICS_PORT={port}: cannot listen on 127.0.0.1:{port}")
+    assert "Traceback" not in result.stderr
