@@ -3,6 +3,7 @@ that two instances handling the same citizen at once cannot overwrite each other
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, bindparam, insert, literal, select, update
@@ -69,8 +70,12 @@ _REPLACE = (
 
 
 class SqlConversationStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        """`clock`: when a conversation was saved (the purge of idle ones reads it)."""
         self._engine = engine
+        self._clock = clock
 
     async def load(self, identity: ChannelIdentity) -> Loaded:
         async with self._engine.connect() as connection:
@@ -90,7 +95,7 @@ class SqlConversationStore:
             "who_channel": identity.channel,
             "who_user_id": identity.user_id,
             "new_state": data,
-            "now": datetime.now(UTC),
+            "now": self._clock(),
         }
         async with self._engine.connect() as connection:
             await connection.execution_options(**one_statement_options(self._engine))

@@ -9,6 +9,7 @@ was never marked handled (the process died) can be taken again once it is older 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Table, bindparam, delete, update
@@ -44,9 +45,15 @@ def _key(table: Table) -> str:
 
 
 class SqlSeenUpdates:
-    def __init__(self, engine: AsyncEngine, table: Table = telegram_updates) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        table: Table = telegram_updates,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         """`table`: telegram_updates, or viber_callbacks."""
         self._engine = engine
+        self._clock = clock
         self._table = table
         key = table.c[_key(table)]
         self._claim = _claim_statement(engine.dialect.name, table)
@@ -58,7 +65,7 @@ class SqlSeenUpdates:
 
     async def claim(self, update_id: int | str) -> bool:
         """True: this instance handles the update now; False: it is handled or being handled."""
-        now = datetime.now(UTC)
+        now = self._clock()
         parameters = {"claimed_id": update_id, "now": now, "expired_before": now - CLAIM_EXPIRES}
         async with self._engine.connect() as connection:
             await connection.execution_options(**one_statement_options(self._engine))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -270,8 +270,9 @@ class SqlBookingRepository:
 
 
 class SqlCitizenRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, now: datetime) -> None:
         self._connection = connection
+        self._now = now
 
     def _where(self, identity: ChannelIdentity) -> Any:
         return and_(
@@ -296,7 +297,7 @@ class SqlCitizenRepository:
             .values(
                 channel=identity.channel,
                 channel_user_id=identity.user_id,
-                created_at=datetime.now(UTC),
+                created_at=self._now,
             )
             .on_conflict_do_nothing(index_elements=["channel", "channel_user_id"])
         )
@@ -356,12 +357,13 @@ class SqlDeclarationRepository:
 
 
 class SqlUnitOfWork:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, now: datetime) -> None:
+        """`now`: when this unit of work's records say they were made."""
         self._connection = connection
         self.bookings = SqlBookingRepository(connection)
-        self.citizens = SqlCitizenRepository(connection)
+        self.citizens = SqlCitizenRepository(connection, now)
         self.declarations = SqlDeclarationRepository(connection)
-        self.outbox = SqlOutboxRepository(connection, datetime.now(UTC))
+        self.outbox = SqlOutboxRepository(connection, now)
 
     @property
     def connection(self) -> AsyncConnection:
@@ -373,17 +375,20 @@ class SqlUnitOfWork:
 
 
 class SqlStorage:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self.engine = engine
+        self._clock = clock
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[SqlUnitOfWork]:
         async with write_transaction(self.engine) as connection:
-            yield SqlUnitOfWork(connection)
+            yield SqlUnitOfWork(connection, self._clock())
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self.engine.connect() as connection:
             # Reads see committed data statement by statement; no transaction to open.
             await connection.execution_options(**one_statement_options(self.engine))
-            yield SqlUnitOfWork(connection)
+            yield SqlUnitOfWork(connection, self._clock())

@@ -3,6 +3,7 @@ citizen (which subscribes them), `unsubscribed`. Nothing is sent to a citizen wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -13,12 +14,15 @@ from integrations.db.tables import viber_subscribers
 
 
 class SqlViberSubscribers:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._engine = engine
+        self._clock = clock
         self._insert = insert_for(engine.dialect.name)
 
     async def set(self, user_id: str, subscribed: bool) -> None:
-        now = datetime.now(UTC)
+        now = self._clock()
         statement = self._insert(viber_subscribers).values(
             user_id=user_id, subscribed=subscribed, changed_at=now
         )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from domain.availability import Slot, SlotQuery
 from domain.model import ChannelIdentity, ContactDetails, Mode
@@ -73,16 +73,27 @@ async def wait_until(condition: Callable[[], bool], seconds: float) -> None:
         await asyncio.sleep(0.1)
 
 
-async def wait_until_recorded(database: str, seconds: float = 30) -> None:
-    """Until no e-mail of the outbox is left pending (reminders wait for their day)."""
+EMAIL_KINDS = (Kind.CITIZEN_EMAIL.value, Kind.STAFF_CALENDAR.value)
+
+
+async def wait_until_recorded(
+    database: str, sent: Callable[[], int] | None = None, seconds: float = 30
+) -> None:
+    """Until the worker has recorded as sent every e-mail the mail server took (`sent`), or,
+    without it, until no e-mail of the outbox is left pending (reminders wait for their day)."""
     engine = create_engine(database)
-    emails = (Kind.CITIZEN_EMAIL.value, Kind.STAFF_CALENDAR.value)
-    query = select(outbox.c.id).where(outbox.c.status == "pending", outbox.c.kind.in_(emails))
+    done = select(func.count()).where(outbox.c.status == "done", outbox.c.kind.in_(EMAIL_KINDS))
+    pending = select(func.count()).where(
+        outbox.c.status == "pending", outbox.c.kind.in_(EMAIL_KINDS)
+    )
     try:
         async with asyncio.timeout(seconds):
             while True:
                 async with engine.connect() as connection:
-                    if not (await connection.execute(query)).first():
+                    if sent is not None:
+                        if (await connection.execute(done)).scalar() == sent():
+                            return
+                    elif not (await connection.execute(pending)).scalar():
                         return
                 await asyncio.sleep(0.1)
     finally:
@@ -110,8 +121,10 @@ async def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     }
     try:
         first = start_bot("worker", telegram, database, **environment)
-        # Stalled, and every session that got past the stall point has delivered its message:
+        # Stalled; every session past the stall point has delivered its message, and the worker
+        # has recorded each message the server took (a kill before that would send it again).
         await wait_until(lambda: smtp.mailbox.stalled > 0 and not smtp.mailbox.accepting, 30)
+        await wait_until_recorded(database, lambda: len(smtp.mailbox.messages))
         await stop(first, kill=True)
         sent_before_the_kill = len(smtp.mailbox.messages)
         assert 3 <= sent_before_the_kill < EMAILS

@@ -4,14 +4,13 @@ handling fails or the process dies half-way."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.migrate import upgrade
 from integrations.db.seen_updates import CLAIM_EXPIRES, SqlSeenUpdates
-from integrations.db.tables import telegram_updates, viber_callbacks
+from integrations.db.tables import viber_callbacks
 
 
 async def test_an_update_is_claimed_once_even_by_instances_at_the_same_moment(
@@ -37,16 +36,16 @@ async def test_a_claim_whose_process_died_expires_and_a_handled_one_does_not(
     empty_engine: AsyncEngine,
 ):
     await upgrade(empty_engine)
-    seen = SqlSeenUpdates(empty_engine)
+    now = [datetime(2026, 12, 1, 10, 0, tzinfo=UTC)]
+    seen = SqlSeenUpdates(empty_engine, clock=lambda: now[0])
     assert await seen.claim(8)  # this process "dies": neither handled nor released
     assert await seen.claim(9)
     await seen.handled(9)
+    now[0] += CLAIM_EXPIRES - timedelta(seconds=1)
     assert not await seen.claim(8)  # still fresh: another instance may be handling it
-    long_ago = datetime.now(UTC) - CLAIM_EXPIRES * 2
-    async with empty_engine.begin() as connection:
-        await connection.execute(update(telegram_updates).values(received_at=long_ago))
-    assert await seen.claim(8)
-    assert not await seen.claim(9)
+    now[0] += timedelta(seconds=2)
+    assert await seen.claim(8)  # expired: the redelivery is handled
+    assert not await seen.claim(9)  # handled stays handled
 
 
 async def test_viber_callbacks_are_claimed_once_and_apart_from_telegram_updates(
