@@ -4,8 +4,7 @@ seconds of a process's start). A channel refusing at start-up becomes one line (
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 
@@ -51,7 +50,6 @@ async def _run_worker(app: App) -> None:
         await run_worker(app, bot, viber)
 
 
-@asynccontextmanager
-async def _operator_server(app: App) -> AsyncIterator[None]:
-    async with operator_server(app.engine, app.settings.host, app.settings.metrics_port):
-        yield
+def _operator_server(app: App) -> AbstractAsyncContextManager[None]:
+    settings = app.settings
+    return operator_server(settings.database_url, app.engine, settings.host, settings.metrics_port)

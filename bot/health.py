@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import SetupProblem
-from integrations.db.migrate import current_revision, head_revision
+from integrations.db.migrate import schema_problem
 from integrations.metrics import exposition
 
 log = logging.getLogger(__name__)
@@ -27,22 +27,22 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def readiness_problem(engine: AsyncEngine) -> str | None:
-    """None when ready; else what is wrong, in one line without secrets."""
+async def readiness_problem(database_url: str, engine: AsyncEngine) -> str | None:
+    """None when ready; else what is wrong, in one line without secrets: the same check the
+    commands make before they touch the tables, within a time limit."""
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
-            revision = await current_revision(engine)
+            return await schema_problem(database_url, engine)
     except (SQLAlchemyError, OSError, TimeoutError) as error:
         log.warning("not ready: the database does not answer (%s)", type(error).__name__)
         return f"database unreachable ({type(error).__name__})"
-    if revision != head_revision():
-        return "database schema not up to date: run python -m bot migrate"
-    return None
 
 
-def add_operator_routes(application: web.Application, engine: AsyncEngine) -> None:
+def add_operator_routes(
+    application: web.Application, database_url: str, engine: AsyncEngine
+) -> None:
     async def ready(_request: web.Request) -> web.Response:
-        problem = await readiness_problem(engine)
+        problem = await readiness_problem(database_url, engine)
         if problem:
             return web.json_response({"ok": False, "problem": problem}, status=503)
         return web.json_response({"ok": True})
@@ -63,14 +63,16 @@ def add_operator_routes(application: web.Application, engine: AsyncEngine) -> No
 
 
 @asynccontextmanager
-async def operator_server(engine: AsyncEngine, host: str, port: int | None) -> AsyncIterator[None]:
+async def operator_server(
+    database_url: str, engine: AsyncEngine, host: str, port: int | None
+) -> AsyncIterator[None]:
     """/health, /ready and /metrics on their own port for the processes that serve no webhook;
     nothing when no port is set."""
     if port is None:
         yield
         return
     application = web.Application()
-    add_operator_routes(application, engine)
+    add_operator_routes(application, database_url, engine)
     runner = web.AppRunner(application)
     await runner.setup()
     try:

@@ -28,7 +28,7 @@ async def serve_web(app: App) -> None:
     """Serves until SIGTERM or SIGINT."""
     settings = app.settings
     application = web.Application(client_max_size=BODY_LIMIT)
-    add_operator_routes(application, app.engine)
+    add_operator_routes(application, settings.database_url, app.engine)
     application.router.add_get("/privacy", privacy_page(app.configuration))
     async with AsyncExitStack() as closing:
         bot = dispatcher = viber = None

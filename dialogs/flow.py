@@ -98,7 +98,7 @@ def reachable(turn: Turn, step_name: str) -> bool:
 def take_answers(turn: Turn, values: dict[str, object]) -> None:
     for key, value in values.items():
         if key in turn.answers and turn.answers[key] != value:
-            ANSWER_MODEL.forget(turn.answers, key)
+            turn.answer_model.forget(turn.answers, key)
         turn.answers[key] = value
 
 
@@ -173,5 +173,5 @@ def start_reschedule(turn: Turn, booking: Booking) -> None:
     turn.state.flow = "reschedule"
     turn.answers[REQUEST_KEY] = new_request_key()
     turn.state.reference = booking.reference
-    turn.answers.update(ANSWER_MODEL.reschedule_answers(booking))
+    turn.answers.update(turn.answer_model.reschedule_answers(booking))
     advance(turn)
