@@ -19,6 +19,9 @@ from typing import Any
 
 from aiohttp import web
 
+ARRIVED = "__arrived__"
+"""Given to each method's handler with the parameters: when the request reached the server
+(time.monotonic()), before its body was read."""
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "Rantevou", "username": "rantevou_bot"}
 
 
@@ -77,7 +80,7 @@ class FakeTelegram:
         self._closing = False
         self.delivered: list[dict[str, Any]] = []
         self.sent_at: list[tuple[int, float]] = []
-        """(chat id, time.monotonic()) of every sendMessage and editMessageText."""
+        """(chat id, time.monotonic() at arrival) of every sendMessage and editMessageText."""
         self.blocked_by: set[int] = set()
         """Chats whose user blocked the bot: sendMessage gets 403."""
         self.answer_with_retry_after: dict[str, int] = {}
@@ -182,6 +185,7 @@ class FakeTelegram:
     # The Bot API.
 
     async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()  # Telegram counts a message when it arrives
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
@@ -205,7 +209,7 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, f"Not Found: method {method} not found")
-        response: web.Response = await handler(params)
+        response: web.Response = await handler({**params, ARRIVED: arrived})
         return response
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -268,7 +272,7 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         if chat_id in self.blocked_by:
             return self._error(403, "Forbidden: bot was blocked by the user")
-        self.sent_at.append((chat_id, time.monotonic()))
+        self.sent_at.append((chat_id, params[ARRIVED]))
         text = str(params.get("text", ""))
         if not text or len(text) > 4096:
             return self._error(400, "Bad Request: message text is empty or too long")
@@ -285,7 +289,7 @@ class FakeTelegram:
         if text == message.text and keyboard == message.keyboard:
             return self._error(400, "Bad Request: message is not modified")
         message.text, message.keyboard = text, keyboard
-        self.sent_at.append((message.chat_id, time.monotonic()))
+        self.sent_at.append((message.chat_id, params[ARRIVED]))
         await self._changed_screen(message.chat_id, message.message_id)
         return self._ok(message.as_api())
 
