@@ -84,7 +84,7 @@ class App:
 def build_app(settings: Settings) -> App:
     """Raises ConfigError for a broken configuration file."""
     configuration = load_configuration(settings.booking_config)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     storage = SqlStorage(engine)
     repositories = Repositories.on(engine)
     redis = (

@@ -149,6 +149,10 @@ class Settings:
     """Base URL of the Bot API server; empty: Telegram's."""
     webhook_secret: str = ""
     webhook_base_url: str = ""
+    database_pool_size: int = 10
+    """PostgreSQL: connections each process keeps open (a burst may open half as many more
+    for a moment). A connection opened per burst and closed after it costs PostgreSQL a new
+    backend process each time: size it to the turns handled at once."""
     redis_url: str = ""
     """Optional: shared state for several instances (Telegram's sending pace)."""
     host: str = "0.0.0.0"
@@ -200,6 +204,9 @@ class Settings:
             telegram_api_url=environ.get("TELEGRAM_API_URL", "").strip(),
             webhook_secret=environ.get("WEBHOOK_SECRET", "").strip(),
             webhook_base_url=environ.get("WEBHOOK_BASE_URL", "").strip().rstrip("/"),
+            database_pool_size=_whole_number(
+                environ, "DATABASE_POOL_SIZE", 10, 1000, "a number of connections (1-1000)"
+            ),
             redis_url=environ.get("REDIS_URL", "").strip(),
             host=environ.get("HOST", "").strip() or "0.0.0.0",
             port=_port(environ),

@@ -6,10 +6,11 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, User
 
+from bot.telegram.filters import in_private_chat
 from bot.telegram.render import INERT, keyboard
 from dialogs.engine import Dialog
 from dialogs.screens import Event, Screen
@@ -32,7 +33,7 @@ async def send(bot: Bot, chat_id: int, screens: list[Screen]) -> None:
 
 def citizen_router(dialog: Dialog) -> Router:
     router = Router(name="citizens")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(in_private_chat)
 
     @router.message()
     async def on_message(message: Message, bot: Bot) -> None:

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -33,6 +33,7 @@ from bot.telegram.desk_views import (
     parse_day_code,
     typed_reason_prompt,
 )
+from bot.telegram.filters import data_starts_with, in_private_chat
 from dialogs.parsing import showable
 from domain.errors import BookingNotFound, TooLateToChange
 from domain.model import Attendance, Booking, CancelReason
@@ -58,8 +59,9 @@ def staff_router(desk: Desk) -> Router:
         return {"presser": presser} if presser else False
 
     commands = Command(*STAFF_COMMANDS, *MANAGER_COMMANDS)
+    desk_press = data_starts_with(PREFIX)
 
-    @router.message(Command(WHOAMI), F.chat.type == "private")
+    @router.message(Command(WHOAMI), in_private_chat)
     async def on_whoami(message: Message) -> None:
         """Anyone's own Telegram id, for the IT to put in the configuration; nothing else."""
         if message.from_user is not None:
@@ -101,7 +103,7 @@ def staff_router(desk: Desk) -> Router:
             return
         await message.answer(await _cancel(desk, presser, booking_id, reason))
 
-    @router.callback_query(F.data.startswith(PREFIX), staff_only)
+    @router.callback_query(desk_press, staff_only)
     async def on_press(query: CallbackQuery, bot: Bot, presser: Presser) -> None:
         toast = ""
         try:
@@ -113,7 +115,7 @@ def staff_router(desk: Desk) -> Router:
             with contextlib.suppress(TelegramAPIError):
                 await query.answer(text=toast or None)
 
-    @router.callback_query(F.data.startswith(PREFIX))
+    @router.callback_query(desk_press)
     async def on_strangers_press(query: CallbackQuery) -> None:
         """Not staff, or not here: nothing about any booking."""
         with contextlib.suppress(TelegramAPIError):

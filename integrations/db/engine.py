@@ -28,13 +28,17 @@ _SQLITE_BUSY_TIMEOUT_S = 30
 _RECYCLE_CONNECTIONS_S = 1800
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(url: str, pool_size: int | None = None, **options: Any) -> AsyncEngine:
+    """`pool_size`: PostgreSQL connections kept open; SQLAlchemy's default (5, and 10 more
+    opened and closed again for each burst) otherwise."""
     # Database errors must not carry citizens' names, e-mails or phones into the logs.
     options.setdefault("hide_parameters", True)
     if not url.startswith("sqlite"):
         # No ping before each use: it would double the round trips of every short
         # statement; connections are renewed every half hour instead.
         options.setdefault("pool_recycle", _RECYCLE_CONNECTIONS_S)
+        if pool_size is not None:
+            options.update(pool_size=pool_size, max_overflow=pool_size // 2)
         return create_async_engine(url, **options)
     engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S}, **options)
 

@@ -40,9 +40,22 @@ def test_teams_is_chosen_with_its_credentials():
         ({"MEETING_PROVIDER": "zoom"}, "MEETING_PROVIDER"),
         ({"MEETING_PROVIDER": "teams", "GRAPH_TENANT_ID": "t"}, "GRAPH_CLIENT_ID"),
         ({"OUTBOX_LEASE_SECONDS": "0"}, "OUTBOX_LEASE_SECONDS"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE"),
+        ({"DATABASE_POOL_SIZE": "twenty"}, "DATABASE_POOL_SIZE"),
         ({"VIBER_SENDER_NAME": "Δήμος Χανίων – Υπηρεσία Δόμησης"}, "VIBER_SENDER_NAME"),
     ],
 )
 def test_a_value_that_cannot_work_is_named(environment: dict[str, str], named: str):
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(environment)
+
+
+def test_each_process_keeps_the_pool_of_postgresql_connections_it_is_given():
+    """Connections opened and closed per burst cost PostgreSQL a new backend process each."""
+    from bot.app import build_app
+
+    environment = {"DATABASE_URL": "postgresql://rantevou@db.example/rantevou"}
+    default = build_app(Settings.from_env(environment)).engine.pool
+    sized = build_app(Settings.from_env({**environment, "DATABASE_POOL_SIZE": "24"})).engine.pool
+    assert default.size() == 10  # type: ignore[attr-defined]
+    assert sized.size() == 24  # type: ignore[attr-defined]
