@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,7 +19,7 @@ POSTGRES_URL = normalize_database_url(
 )
 
 
-async def postgres_engine_in_new_schema(**options: object) -> tuple[AsyncEngine, str]:
+async def postgres_engine_in_new_schema(**options: Any) -> tuple[AsyncEngine, str]:
     schema = f"rantevou_test_{secrets.token_hex(4)}"
     admin = create_engine(POSTGRES_URL)
     async with admin.begin() as connection:
