@@ -92,6 +92,63 @@ class RemoteCitizen(SimulatedCitizen):
         self.telegram.messages[message_id] = self.shown  # press_update quotes the message
 
 
+class EchoCitizen(RemoteCitizen):
+    """Talks to the echo bot through the same harness: a message, then a press on the reply."""
+
+    def __init__(self, *args: Any, updates: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.updates = updates
+
+    async def book(self) -> None:
+        for step in range(self.updates):
+            if step % 2 == 0:
+                await self._send(self.telegram.text_update(self.user_id, f"hello {step}"))
+            else:
+                await self.choose(f"x:{step}")
+
+
+async def measure_echo_scaled_out(telegram: FakeTelegram, updates: int) -> float:
+    """The bare aiogram echo bot in PROCESSES `web` processes (bench/echo_web.py) behind the
+    same harness: the same number of updates, posted in turn, each screen read back. Updates a
+    second."""
+    ports = [free_port() for _ in range(PROCESSES)]
+    processes = [_start_echo(port, telegram) for port in ports]
+    try:
+        for port in ports:
+            await _wait_for_server(f"http://127.0.0.1:{port}/health")
+        webhooks = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+            citizens = [
+                EchoCitizen(40_000 + n, telegram, session, webhooks, updates=updates // CITIZENS)
+                for n in range(CITIZENS)
+            ]
+            started = time.perf_counter()
+            await asyncio.gather(*(c.book() for c in citizens))
+            elapsed = time.perf_counter() - started
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            await asyncio.to_thread(process.wait)
+    answered = sum(len(c.latencies) for c in citizens)
+    rate = answered / elapsed
+    print(
+        f"echo bot, {PROCESSES} web processes: {answered} updates from {CITIZENS} citizens at "
+        f"once in {elapsed:.2f} s = {rate:.0f} updates/s"
+    )
+    return rate
+
+
+def _start_echo(port: int, telegram: FakeTelegram) -> subprocess.Popen[bytes]:
+    arguments = [str(port), telegram.base_url, telegram.token, SECRET]
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.echo_web", *arguments],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 async def _unused_feed(_update: dict[str, Any]) -> None:
     raise AssertionError("remote citizens post to the webhooks")
 
@@ -157,7 +214,7 @@ async def _saturated(
         f"citizens at once in {elapsed:.2f} s = {rate:.0f} updates/s; "
         f"p99 {_percentile(latencies, 99):.1f} ms"
     )
-    return {"two_processes_rate": rate}
+    return {"two_processes_rate": rate, "two_processes_updates": len(latencies)}
 
 
 async def _open_loop(

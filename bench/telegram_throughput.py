@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
@@ -225,9 +225,9 @@ async def _no_feed(_update: dict[str, Any]) -> None:
 def echo_dispatcher() -> Dispatcher:
     router = Router()
 
-    @router.message(F.text)
+    @router.message()  # no magic filter: aiogram would run it in a thread for each update
     async def echo(message: Message, bot: Bot) -> None:
-        await bot.send_message(message.chat.id, message.text or "")
+        await bot.send_message(message.chat.id, message.text or "…")
 
     @router.callback_query()
     async def pressed(query: CallbackQuery, bot: Bot) -> None:
@@ -376,7 +376,8 @@ async def _wait_for_server(url: str) -> None:
 
 
 async def main() -> None:
-    from bench.scaled_out import measure_scaled_out  # it builds on this module's citizens
+    # It builds on this module's citizens.
+    from bench.scaled_out import measure_echo_scaled_out, measure_scaled_out
 
     telegram = FakeTelegram()  # builds the updates; the server itself runs in another process
     telegram.port = free_port()
@@ -396,6 +397,7 @@ async def main() -> None:
             await engine.dispose()
             await drop_schema(schema)
         scaled = await measure_scaled_out(telegram)
+        echo_scaled = await measure_echo_scaled_out(telegram, int(scaled["two_processes_updates"]))
         echo_elapsed, echo_latencies = await echo_replay(telegram, int(on_pg["updates"]))
         echo_rate = len(echo_latencies) / echo_elapsed
         print(
@@ -406,6 +408,7 @@ async def main() -> None:
     finally:
         server.terminate()
         await server.wait()
+    two_to_echo_two = scaled["two_processes_rate"] / echo_scaled
     print(
         f"updates_per_s_pg={on_pg['rate']:.0f} p99_ms_pg={on_pg['p99']:.1f} "
         f"offered_per_s_pg_paced={on_pg['paced_rate']:.0f} "
@@ -417,6 +420,8 @@ async def main() -> None:
         f"updates_per_s_pg_dialog_alone={on_pg['dialog_rate']:.0f} "
         f"updates_per_s_pg_two_processes={scaled['two_processes_rate']:.0f} "
         f"ratio_two_processes_to_echo={scaled['two_processes_rate'] / echo_rate:.2f} "
+        f"updates_per_s_echo_two_processes={echo_scaled:.0f} "
+        f"ratio_two_processes_to_echo_two_processes={two_to_echo_two:.2f} "
         f"p99_ms_open_150={scaled['open_150_p99']:.1f} p99_ms_open_60={scaled['open_60_p99']:.1f}"
     )
 
