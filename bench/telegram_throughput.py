@@ -145,11 +145,13 @@ class SimulatedCitizen:
         message_id = self.telegram.screens[self.user_id]
         await self._send(self.telegram.press_update(self.user_id, message_id, choice_id))
 
-    async def press(self, prefix: str, nth: int = 0) -> None:
+    async def press(self, prefix: str, nth: int | None = 0) -> None:
+        """`nth`: which of the buttons with that prefix; None: any of them, at random."""
         found = [c for c in self.choice_ids() if c.startswith(prefix)]
         if not found:
             raise RuntimeError(f"citizen {self.number}: no {prefix!r} on {self.text!r}")
-        await self.choose(found[min(nth, len(found) - 1)])
+        index = self._random.randrange(len(found)) if nth is None else min(nth, len(found) - 1)
+        await self.choose(found[index])
 
     def _shows(self, prefix: str) -> bool:
         return any(c.startswith(prefix) for c in self.choice_ids())
@@ -168,7 +170,9 @@ class SimulatedCitizen:
 
     async def book(self) -> None:
         """What a person does: answers whatever the screen asks, until the booking is made.
-        A time taken by someone else meanwhile sends them to the first free time."""
+        A time taken by someone else meanwhile sends them to another free time, at random as
+        people would (all taking the first free one, 100 citizens at once could each lose the
+        race more often than the steps allow)."""
         await self.say("/start")
         first_try = True
         for _ in range(60):
@@ -178,9 +182,9 @@ class SimulatedCitizen:
             if pressed:
                 await self.press(pressed)
             elif self._shows("day:20"):
-                await self.press("day:20", nth=self.seat % 15 if first_try else 0)
+                await self.press("day:20", nth=self.seat % 15 if first_try else None)
             elif self._shows("time:"):
-                await self.press("time:", nth=self.seat // 15 if first_try else 0)
+                await self.press("time:", nth=self.seat // 15 if first_try else None)
                 first_try = False
             elif "ώρες" in self.text and self._shows("nav:back"):
                 await self.press("nav:back")  # no time left that day

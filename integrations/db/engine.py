@@ -29,8 +29,10 @@ _RECYCLE_CONNECTIONS_S = 1800
 
 
 def create_engine(url: str, pool_size: int | None = None, **options: Any) -> AsyncEngine:
-    """`pool_size`: PostgreSQL connections kept open; SQLAlchemy's default (5, and 10 more
-    opened and closed again for each burst) otherwise."""
+    """`pool_size`: PostgreSQL connections kept open, and never more: a burst waits for a free
+    one (statements take milliseconds) rather than opening connections it closes again, each a
+    PostgreSQL backend process started and ended. None: SQLAlchemy's default (5, and 10 more
+    opened and closed again for each burst)."""
     # Database errors must not carry citizens' names, e-mails or phones into the logs.
     options.setdefault("hide_parameters", True)
     if not url.startswith("sqlite"):
@@ -38,7 +40,7 @@ def create_engine(url: str, pool_size: int | None = None, **options: Any) -> Asy
         # statement; connections are renewed every half hour instead.
         options.setdefault("pool_recycle", _RECYCLE_CONNECTIONS_S)
         if pool_size is not None:
-            options.update(pool_size=pool_size, max_overflow=pool_size // 2)
+            options.update(pool_size=pool_size, max_overflow=0)
         return create_async_engine(url, **options)
     engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_S}, **options)
 
