@@ -73,6 +73,7 @@ async def _run(command: str, app: App, arguments: argparse.Namespace) -> int:
         elif command in CHANNEL_COMMANDS:
             from bot.channels import run_channel_command  # aiogram only where it is needed
 
+            freeze_start_up_objects()  # aiogram's modules and models too
             await run_channel_command(command, app)
         elif command == "check-config":
             print("\n".join(await check_config(app.settings, app.configuration, app.storage)))

@@ -5,6 +5,7 @@ No label carries personal data: channels, kinds and outcomes only."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,6 +49,18 @@ OUTBOX_PENDING = Gauge("rantevou_outbox_pending", "Notifications not yet deliver
 OUTBOX_PARKED = Gauge(
     "rantevou_outbox_parked", "Notifications given up on (python -m bot outbox list)", ["kind"]
 )
+GC_PAUSE_SECONDS = Histogram(
+    "rantevou_gc_pause_seconds",
+    "Pauses of Python's garbage collector, by generation (2: a full collection): every update "
+    "in hand waits each one out",
+    ["generation"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)
+FROZEN_OBJECTS = Gauge(
+    "rantevou_gc_frozen_objects",
+    "Objects made at start-up that the garbage collector no longer scans (gc.freeze)",
+)
+FROZEN_OBJECTS.set_function(gc.get_freeze_count)
 OUTBOX_OLDEST_DUE = Gauge(
     "rantevou_outbox_oldest_due_seconds",
     "How long the oldest notification that is due has waited past its time (0: none)",
@@ -64,6 +77,24 @@ async def measured_update(channel: str) -> AsyncIterator[None]:
     finally:
         UPDATE_SECONDS.labels(channel).observe(time.perf_counter() - started)
         UPDATES.labels(channel, outcome).inc()
+
+
+def time_gc_pauses() -> None:
+    """Times each collection from here on (once per process)."""
+    if _gc_pause in gc.callbacks:
+        return
+    gc.callbacks.append(_gc_pause)
+
+
+_gc_started = [0.0]
+
+
+def _gc_pause(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    else:
+        pause = time.perf_counter() - _gc_started[0]
+        GC_PAUSE_SECONDS.labels(str(info["generation"])).observe(pause)
 
 
 def outside_failure(service: str, *, retried: bool) -> None:
