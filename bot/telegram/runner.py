@@ -135,7 +135,9 @@ class InFlight(BaseMiddleware):
 
 
 def make_dispatcher(app: App) -> Dispatcher:
-    dispatcher = Dispatcher()
+    # No aiogram state machine: the conversation lives in the database, and aiogram's kept a
+    # record in memory for every chat that ever wrote.
+    dispatcher = Dispatcher(disable_fsm=True)
     in_flight = InFlight()
     dispatcher.update.outer_middleware(in_flight)
 
