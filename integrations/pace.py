@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import NamedTuple, Protocol, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -22,8 +22,19 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class Rate(NamedTuple):
+    key: str
+    per_second: float
+    burst: float = 1
+
+
 class Pace(Protocol):
     async def wait(self, key: str, rate: float, burst: float) -> None: ...
+
+    async def wait_all(self, rates: Sequence[Rate]) -> None:
+        """A turn under each rate, each no earlier than the one before it (a chat's turn, then
+        the bot's overall one): one reservation for them all, one round trip to Redis."""
+        ...
 
     async def try_now(self, key: str, rate: float, burst: float) -> float:
         """Takes a turn if one is free now and returns 0; otherwise returns the seconds until
@@ -46,17 +57,23 @@ class LocalPace:
         """Per key, the theoretical time of the next event at the steady rate."""
 
     async def wait(self, key: str, rate: float, burst: float) -> None:
+        await self.wait_all([Rate(key, rate, burst)])
+
+    async def wait_all(self, rates: Sequence[Rate]) -> None:
         now = self._clock()
         if len(self._next_free) > self._FORGET_AFTER:
             self._next_free = {k: t for k, t in self._next_free.items() if t > now}
-        interval = 1 / rate
-        # GCRA: each event moves the key's theoretical time on by one interval; an event may go
-        # while that time is at most `burst - 1` intervals ahead of now, otherwise it waits.
-        theoretical = max(self._next_free.get(key, now), now)
-        self._next_free[key] = theoretical + interval
-        delay = theoretical - (burst - 1) * interval - now
-        if delay > 0:
-            await self._sleep(delay)
+        # GCRA: an event may go while each key's theoretical time is at most `burst - 1`
+        # intervals ahead of it; going moves each key's theoretical time on by one interval
+        # from when it goes (a chat's next message is then an interval after this one leaves,
+        # however long it waited for the overall turn).
+        goes = now
+        for key, rate, burst in rates:
+            goes = max(goes, self._next_free.get(key, now) - (burst - 1) / rate)
+        for key, rate, _ in rates:
+            self._next_free[key] = max(self._next_free.get(key, now), goes) + 1 / rate
+        if goes > now:
+            await self._sleep(goes - now)
 
     async def try_now(self, key: str, rate: float, burst: float) -> float:
         now = self._clock()
@@ -72,15 +89,22 @@ class LocalPace:
 _RESERVE = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
-local interval = 1 / tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local theoretical = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
-local following = theoretical + interval
-redis.call('SET', KEYS[1], string.format('%.6f', following), 'PX',
-           math.ceil((following - now) * 1000) + 1000)
-return string.format('%.6f', theoretical - (burst - 1) * interval - now)
+local goes = now
+local theoretical = {}
+for i, key in ipairs(KEYS) do
+  local interval = 1 / tonumber(ARGV[2 * i - 1])
+  theoretical[i] = math.max(tonumber(redis.call('GET', key) or '0'), now)
+  goes = math.max(goes, theoretical[i] - (tonumber(ARGV[2 * i]) - 1) * interval)
+end
+for i, key in ipairs(KEYS) do
+  local following = math.max(theoretical[i], goes) + 1 / tonumber(ARGV[2 * i - 1])
+  redis.call('SET', key, string.format('%.6f', following), 'PX',
+             math.ceil((following - now) * 1000) + 1000)
+end
+return string.format('%.6f', goes - now)
 """
-"""The same GCRA as LocalPace, atomic in Redis, on Redis's clock (instances' clocks may differ)."""
+"""The same GCRA as LocalPace.wait_all, atomic in Redis, on Redis's clock (instances' clocks may
+differ)."""
 
 _TRY = """
 local now_parts = redis.call('TIME')
@@ -107,7 +131,12 @@ class SharedPace:
         self._try = redis.register_script(_TRY)
 
     async def wait(self, key: str, rate: float, burst: float) -> None:
-        delay = float(await self._reserve(keys=[self._prefix + key], args=[rate, burst]))
+        await self.wait_all([Rate(key, rate, burst)])
+
+    async def wait_all(self, rates: Sequence[Rate]) -> None:
+        keys = [self._prefix + rate.key for rate in rates]
+        args = [number for rate in rates for number in (rate.per_second, rate.burst)]
+        delay = float(await self._reserve(keys=keys, args=args))
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -134,7 +163,10 @@ class SharedOrLocal:
         self._failed_at: float | None = None
 
     async def wait(self, key: str, rate: float, burst: float) -> None:
-        await self._either(lambda pace: pace.wait(key, rate, burst))
+        await self.wait_all([Rate(key, rate, burst)])
+
+    async def wait_all(self, rates: Sequence[Rate]) -> None:
+        await self._either(lambda pace: pace.wait_all(rates))
 
     async def try_now(self, key: str, rate: float, burst: float) -> float:
         return await self._either(lambda pace: pace.try_now(key, rate, burst))

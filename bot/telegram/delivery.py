@@ -20,7 +20,7 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from integrations.pace import LocalPace, Pace, Spacing
+from integrations.pace import LocalPace, Pace, Rate, Spacing
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,11 @@ class Delivery(BaseRequestMiddleware):
         if method.__api_method__ not in MESSAGE_METHODS:
             return
         chat_id = getattr(method, "chat_id", None)
-        if chat_id is not None:
-            key = f"chat:{chat_id}"
-            await self._pace.wait(key, self._per_chat_rate, self._per_chat_burst)
-            if self._per_chat_burst <= 1:
-                await self._spacing.gap(key, self._per_chat_rate)
-        # The overall turn last, so that nothing waits between it and the call.
-        await self._pace.wait("overall", self._overall_rate, 1)  # evenly spaced, no burst
+        chat = f"chat:{chat_id}" if chat_id is not None else None
+        rates = [Rate(chat, self._per_chat_rate, self._per_chat_burst)] if chat else []
+        # The overall turn last, no earlier than the chat's, so that nothing waits between it
+        # and the call; evenly spaced, no burst. Both reserved at once.
+        await self._pace.wait_all([*rates, Rate("overall", self._overall_rate, 1)])
+        if chat and self._per_chat_burst <= 1:
+            await self._spacing.gap(chat, self._per_chat_rate)
         await self._spacing.gap("overall", self._overall_rate)

@@ -19,7 +19,7 @@ from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from bot.telegram.delivery import Delivery
-from integrations.pace import LocalPace, SharedOrLocal, SharedPace
+from integrations.pace import LocalPace, Rate, SharedOrLocal, SharedPace
 from tests.e2e.telegram_citizen import free_port
 from tests.fake_telegram import FakeTelegram
 
@@ -47,6 +47,48 @@ async def test_a_burst_goes_at_once_then_one_event_per_interval():
         await pace.wait("chat:1", rate=10, burst=3)
         stamps.append(round(clock.now, 6))
     assert stamps == [0, 0, 0, 0.1, 0.2, 0.3]  # the burst, then 10 a second
+
+
+async def test_a_chats_next_message_waits_from_when_the_last_one_left():
+    """Reserved at once, a chat's turn and the bot's overall one: a message that waited for the
+    overall turn (30 others before it) still keeps the next one to its chat a second away."""
+    clock = ManualClock()
+    goes: list[float] = []
+
+    async def note(seconds: float) -> None:  # every caller reserves at 0, none moves time
+        goes.append(seconds)
+
+    pace = LocalPace(clock, note)
+    overall = Rate("overall", 10)
+    for other in range(30):
+        await pace.wait_all([Rate(f"chat:{other}", 1), overall])
+    for _ in range(2):
+        await pace.wait_all([Rate("chat:x", 1), overall])
+    assert [round(at, 6) for at in goes[:3]] == [0.1, 0.2, 0.3]  # the first went at 0
+    assert [round(at, 6) for at in goes[-2:]] == [3.0, 4.0]  # not 3.1: a second after 3.0
+
+
+async def test_in_redis_a_chats_next_message_waits_from_when_the_last_one_left(redis: Redis):
+    one_at_a_time = Redis(
+        connection_pool=ConnectionPool(**redis.connection_pool.connection_kwargs),
+        single_connection_client=True,  # the reservations reach Redis in the order made
+    )
+    pace = SharedPace(one_at_a_time, prefix=f"rantevou-test-{secrets.token_hex(4)}:")
+    overall = Rate("overall", 50)
+    left: dict[str, float] = {}
+
+    async def send(chat: str, message: str) -> None:
+        await pace.wait_all([Rate(chat, 5), overall])
+        left[message] = time.monotonic()
+
+    try:
+        others = [asyncio.create_task(send(f"chat:{n}", f"other {n}")) for n in range(10)]
+        mine = [asyncio.create_task(send("chat:x", message)) for message in ("first", "second")]
+        await asyncio.gather(*others, *mine)
+    finally:
+        await one_at_a_time.aclose()
+    assert left["first"] - left["other 9"] >= 0.015  # after the ten others, 50 a second
+    assert left["second"] - left["first"] >= 0.19  # five a second to one chat
 
 
 async def test_instances_sharing_redis_keep_one_pace_together(redis: Redis):
