@@ -12,8 +12,9 @@ Telegram's own limits (30 messages/s overall, about 1/s per chat) are not applie
 would measure Telegram's pace, not the bot's. The local Bot API server runs in a process of its
 own, as Telegram's servers are not on the bot's machine.
 
-Then the same on two `web` processes sharing PostgreSQL and Redis, saturated and at an open-loop
-150 updates a second (bench/scaled_out.py).
+Then the same on two `web` processes sharing PostgreSQL and Redis, saturated and at an open loop
+of 150, 100 and 60 updates a second (bench/scaled_out.py), and the bare aiogram echo bot as two
+`web` processes behind the same harness.
 
 Run: make bench   (or .venv/bin/python -m bench.telegram_throughput)
 """
@@ -426,7 +427,9 @@ async def main() -> None:
         f"ratio_two_processes_to_echo={scaled['two_processes_rate'] / echo_rate:.2f} "
         f"updates_per_s_echo_two_processes={echo_scaled:.0f} "
         f"ratio_two_processes_to_echo_two_processes={two_to_echo_two:.2f} "
-        f"p99_ms_open_150={scaled['open_150_p99']:.1f} p99_ms_open_60={scaled['open_60_p99']:.1f}"
+        f"p99_ms_open_150={scaled['open_150_p99']:.1f} "
+        f"p50_ms_open_150={scaled['open_150_p50']:.1f} "
+        f"p99_ms_open_100={scaled['open_100_p99']:.1f} p99_ms_open_60={scaled['open_60_p99']:.1f}"
     )
 
 
