@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _run(command: str, app: App, arguments: argparse.Namespace) -> int:
     """Returns the exit status."""
+    if command in CHANNEL_COMMANDS:
+        from bot.channels import run_channel_command  # aiogram only where it is needed
+    freeze_start_up_objects()  # once the command has imported what it needs (aiogram too)
     try:
         if command in NEEDS_SCHEMA:
             problem = await schema_problem(app.settings.database_url, app.engine)
@@ -71,9 +74,6 @@ async def _run(command: str, app: App, arguments: argparse.Namespace) -> int:
             await upgrade(app.engine)
             await run_console(app.dialog)
         elif command in CHANNEL_COMMANDS:
-            from bot.channels import run_channel_command  # aiogram only where it is needed
-
-            freeze_start_up_objects()  # aiogram's modules and models too
             await run_channel_command(command, app)
         elif command == "check-config":
             print("\n".join(await check_config(app.settings, app.configuration, app.storage)))
@@ -151,7 +151,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(missing, file=sys.stderr)
         return EXIT_SETUP_PROBLEM
-    freeze_start_up_objects()
     try:
         return asyncio.run(_run(command, app, arguments))
     except KeyboardInterrupt:

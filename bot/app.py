@@ -113,9 +113,9 @@ def build_app(settings: Settings) -> App:
 def freeze_start_up_objects() -> None:
     """Objects made at start-up (modules, configuration, catalogs, holiday tables) live as long
     as the process. Moved out of the garbage collector's sight, they no longer make each full
-    collection a pause of about 0.1-0.2 s that every citizen waiting at that moment feels. Called
-    again once a command has imported what it needs (a channel's aiogram: 185,000 objects), as
-    gc.freeze moves only what exists when it is called."""
+    collection a pause of about 0.1-0.2 s that every citizen waiting at that moment feels. To be
+    called once the command has imported what it needs (a channel's aiogram: 185,000 objects),
+    as gc.freeze moves only what exists when it is called."""
     gc.collect()
     gc.freeze()
     time_gc_pauses()

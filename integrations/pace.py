@@ -29,8 +29,6 @@ class Rate(NamedTuple):
 
 
 class Pace(Protocol):
-    async def wait(self, key: str, rate: float, burst: float) -> None: ...
-
     async def wait_all(self, rates: Sequence[Rate]) -> None:
         """A turn under each rate, each no earlier than the one before it (a chat's turn, then
         the bot's overall one): one reservation for them all, one round trip to Redis."""
@@ -55,9 +53,6 @@ class LocalPace:
         self._sleep = sleep
         self._next_free: dict[str, float] = {}
         """Per key, the theoretical time of the next event at the steady rate."""
-
-    async def wait(self, key: str, rate: float, burst: float) -> None:
-        await self.wait_all([Rate(key, rate, burst)])
 
     async def wait_all(self, rates: Sequence[Rate]) -> None:
         now = self._clock()
@@ -130,9 +125,6 @@ class SharedPace:
         self._reserve = redis.register_script(_RESERVE)
         self._try = redis.register_script(_TRY)
 
-    async def wait(self, key: str, rate: float, burst: float) -> None:
-        await self.wait_all([Rate(key, rate, burst)])
-
     async def wait_all(self, rates: Sequence[Rate]) -> None:
         keys = [self._prefix + rate.key for rate in rates]
         args = [number for rate in rates for number in (rate.per_second, rate.burst)]
@@ -161,9 +153,6 @@ class SharedOrLocal:
         self._retry_after_s = retry_after_s
         self._clock = clock
         self._failed_at: float | None = None
-
-    async def wait(self, key: str, rate: float, burst: float) -> None:
-        await self.wait_all([Rate(key, rate, burst)])
 
     async def wait_all(self, rates: Sequence[Rate]) -> None:
         await self._either(lambda pace: pace.wait_all(rates))

@@ -30,7 +30,7 @@ async def _times(
     started = time.monotonic()
     stamps = []
     for _ in range(events):
-        await pace.wait(key, rate, burst)
+        await pace.wait_all([Rate(key, rate, burst)])
         stamps.append(time.monotonic() - started)
     return stamps
 
@@ -44,7 +44,7 @@ async def test_a_burst_goes_at_once_then_one_event_per_interval():
 
     pace = LocalPace(clock, let_pass)
     for _ in range(6):
-        await pace.wait("chat:1", rate=10, burst=3)
+        await pace.wait_all([Rate("chat:1", 10, burst=3)])
         stamps.append(round(clock.now, 6))
     assert stamps == [0, 0, 0, 0.1, 0.2, 0.3]  # the burst, then 10 a second
 
@@ -201,11 +201,11 @@ async def test_redis_down_the_pace_is_kept_locally_with_one_warning_and_shared_a
     try:
         with redis_server(port):
             await until_answers(client)
-            await pace.wait("chat:1", rate=1000, burst=1)
+            await pace.wait_all([Rate("chat:1", 1000)])
             assert await client.exists("down-test:chat:1")  # kept in Redis while it answers
         caplog.set_level(logging.WARNING, "integrations.pace")
         for _ in range(5):  # Redis gone: every message still goes, at the local pace
-            await pace.wait("chat:1", rate=1000, burst=1)
+            await pace.wait_all([Rate("chat:1", 1000)])
         assert await pace.try_now("chat:2", rate=1, burst=1) == 0
         assert await pace.try_now("chat:2", rate=1, burst=1) > 0  # the local pace holds
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -214,7 +214,7 @@ async def test_redis_down_the_pace_is_kept_locally_with_one_warning_and_shared_a
         with redis_server(port):
             await until_answers(client)
             clock.now += 31  # Redis is asked again once the retry time has passed
-            await pace.wait("chat:3", rate=1000, burst=1)
+            await pace.wait_all([Rate("chat:3", 1000)])
             assert await client.exists("down-test:chat:3")
         assert caplog.records[-1].getMessage() == (
             "Redis answers again: Telegram's pace is shared by the instances"
