@@ -59,7 +59,7 @@ class Arrivals:
         """The arrival time of this citizen's next update."""
         if self._queued:
             return self._queued.popleft()
-        turn = asyncio.get_running_loop().create_future()
+        turn: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
         return await turn
 

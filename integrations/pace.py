@@ -5,14 +5,17 @@ instances of the bot together stay within one limit (Telegram's 30 messages a se
 not per process). `SharedOrLocal` uses Redis while it answers and this process's own count while
 it does not, so that a Redis outage stops no reply. Each caller reserves its turn and then waits
 for it, so callers are served in order and the rate holds however many wait at once.
+`Answered` holds a count as the far end sees it, from when each request was answered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import NamedTuple, Protocol, TypeVar
 
 from redis.asyncio import Redis
@@ -176,25 +179,57 @@ class SharedOrLocal:
         return result
 
 
-class Spacing:
-    """Real gaps of at least 1/rate between one key's events in this process. A pace reserves
-    each caller a turn; callers that slept past their turns while the event loop was busy would
-    wake and go out together. Here each waits, after its turn, until the last one is 1/rate
-    behind."""
+class Answered:
+    """At most `limit` of one key's requests in any `period` seconds as the far end counts them,
+    whenever between sending and answering it stamps each: a request goes only once the one
+    `limit` places before it was answered `period` seconds ago. A pace spaces the starts, but the
+    network and a busy event loop can bring two starts closer at the far end; counting from the
+    answer cannot be undone by them. In this process only (one citizen's turns are one at a time
+    across instances, and the shared pace keeps its margin)."""
 
     _FORGET_AFTER = 10_000
 
-    def __init__(self) -> None:
-        self._last: dict[str, float] = {}
+    def __init__(self, limit: int, period: float) -> None:
+        self._limit, self._period = limit, period
+        self._keys: dict[str, _Requests] = {}
 
-    async def gap(self, key: str, rate: float) -> None:
-        interval = 1 / rate
-        while True:
-            now = time.monotonic()
-            if len(self._last) > self._FORGET_AFTER:
-                self._last = {k: t for k, t in self._last.items() if now - t < interval}
-            wait = self._last.get(key, now - interval) + interval - now
-            if wait <= 0:
-                self._last[key] = now
-                return
-            await asyncio.sleep(wait)
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        if len(self._keys) > self._FORGET_AFTER:
+            self._forget_quiet_keys()
+        requests = self._keys.setdefault(key, _Requests(self._limit))
+        requests.users += 1
+        try:
+            async with requests.lock:
+                if len(requests.answered) == self._limit:
+                    answered_at = await asyncio.shield(requests.answered[0])
+                    wait = answered_at + self._period - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                mine: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+                requests.answered.append(mine)
+            try:
+                yield
+            finally:
+                mine.set_result(time.monotonic())
+        finally:
+            requests.users -= 1
+
+    def _forget_quiet_keys(self) -> None:
+        quiet_since = time.monotonic() - self._period
+        self._keys = {
+            key: requests
+            for key, requests in self._keys.items()
+            if requests.users
+            or not all(
+                answer.done() and answer.result() < quiet_since for answer in requests.answered
+            )
+        }
+
+
+class _Requests:
+    def __init__(self, limit: int) -> None:
+        self.lock = asyncio.Lock()
+        self.answered: deque[asyncio.Future[float]] = deque(maxlen=limit)
+        """When each of the last `limit` requests was answered (pending while in flight)."""
+        self.users = 0

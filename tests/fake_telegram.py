@@ -81,6 +81,8 @@ class FakeTelegram:
         self.delivered: list[dict[str, Any]] = []
         self.sent_at: list[tuple[int, float]] = []
         """(chat id, time.monotonic() at arrival) of every sendMessage and editMessageText."""
+        self.answer_delay_s = 0.0
+        """How long each sendMessage takes to be answered after it arrived (a far server)."""
         self.blocked_by: set[int] = set()
         """Chats whose user blocked the bot: sendMessage gets 403."""
         self.answer_with_retry_after: dict[str, int] = {}
@@ -273,6 +275,8 @@ class FakeTelegram:
         if chat_id in self.blocked_by:
             return self._error(403, "Forbidden: bot was blocked by the user")
         self.sent_at.append((chat_id, params[ARRIVED]))
+        if self.answer_delay_s:
+            await asyncio.sleep(self.answer_delay_s)
         text = str(params.get("text", ""))
         if not text or len(text) > 4096:
             return self._error(400, "Bad Request: message text is empty or too long")

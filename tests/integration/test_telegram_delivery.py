@@ -3,6 +3,8 @@ retry_after is waited out, and one chat never gets more than about a message a s
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import time
 from typing import Any
 
@@ -14,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError
 
 from bot.telegram.delivery import Delivery
+from tests.fake_telegram import FakeTelegram
 
 
 def bot_for(url: str, token: str, delivery: Delivery) -> Bot:
@@ -73,3 +76,36 @@ async def test_network_errors_are_retried_then_reported():
     finally:
         await bot.session.close()
     assert counter.attempts == 3
+
+
+async def test_a_chats_next_message_leaves_an_interval_after_the_last_was_answered(
+    telegram: FakeTelegram,
+):
+    """Telegram may count a message when it was answered rather than when it arrived: spacing
+    the starts alone let a slow answer and a quick one land in the same second."""
+    telegram.answer_delay_s = 0.3
+    bot = bot_for(telegram.base_url, telegram.token, Delivery(per_chat_per_second=2))
+    try:
+        await asyncio.gather(*(bot.send_message(5, f"{n}") for n in range(3)))
+    finally:
+        await bot.session.close()
+    arrivals = [at for chat, at in telegram.sent_at if chat == 5]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    assert len(gaps) == 2
+    assert min(gaps) >= 0.3 + 0.5
+
+
+async def test_no_31st_message_within_a_second_of_the_answer_to_the_30th_before_it(
+    telegram: FakeTelegram,
+):
+    telegram.answer_delay_s = 0.3
+    bot = bot_for(telegram.base_url, telegram.token, Delivery(overall_per_second=28))
+    try:
+        await asyncio.gather(*(bot.send_message(100 + chat, "…") for chat in range(31)))
+    finally:
+        await bot.session.close()
+    arrivals = sorted(at for _, at in telegram.sent_at)
+    assert len(arrivals) == 31
+    # Evenly spaced at 28 a second the 31st would arrive 1.07 s after the first; it waits for
+    # the first's answer (0.3 s) and a second more.
+    assert arrivals[30] - arrivals[0] >= 1.3
