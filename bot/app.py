@@ -22,7 +22,7 @@ from integrations.db.storage import SqlStorage
 from integrations.metrics import DIALOG_FAILURES, time_gc_pauses
 from integrations.pace import LocalPace, Pace, SharedOrLocal, SharedPace
 from integrations.settings import Settings
-from integrations.turns import SharedPerCitizen
+from integrations.turns import PostgresPerCitizen, SharedPerCitizen
 
 log = logging.getLogger(__name__)
 
@@ -96,18 +96,34 @@ def build_app(settings: Settings) -> App:
         if settings.redis_url
         else None
     )
+    one_at_a_time = shared_turns(redis, engine, settings.database_url)
     dialog = Dialog(
         configuration,
         storage,
         SqlConversationStore(engine),
         manage_links=repositories.manage_tokens,
-        one_at_a_time=SharedPerCitizen(redis) if redis is not None else None,
+        one_at_a_time=one_at_a_time,
         privacy_url=f"{settings.public_base_url}/privacy" if settings.public_base_url else None,
         meeting_links=settings.meeting_provider != "none",
         join_links=repositories.video_meetings,
         on_failure=DIALOG_FAILURES.inc,
     )
-    return App(settings, configuration, engine, storage, dialog, redis, repositories)
+    app = App(settings, configuration, engine, storage, dialog, redis, repositories)
+    if isinstance(one_at_a_time, PostgresPerCitizen):
+        app.closes(one_at_a_time.close)
+    return app
+
+
+def shared_turns(
+    redis: Redis | None, engine: AsyncEngine, database_url: str
+) -> SharedPerCitizen | PostgresPerCitizen | None:
+    """What keeps one citizen's turns in order across instances: Redis when there is one, else
+    PostgreSQL; on SQLite (one instance) the dialog's own per-process lock (None)."""
+    if redis is not None:
+        return SharedPerCitizen(redis)
+    if engine.dialect.name == "postgresql":
+        return PostgresPerCitizen(database_url)
+    return None
 
 
 def freeze_start_up_objects() -> None:

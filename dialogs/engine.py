@@ -108,8 +108,8 @@ class Dialog:
         join_links: JoinLinks | None = None,
         on_failure: Callable[[], None] = lambda: None,
     ) -> None:
-        """`one_at_a_time`: a lock shared by the instances (SharedPerCitizen); by default
-        this process's. `privacy_url`: the privacy notice's page, linked from the consent.
+        """`one_at_a_time`: a lock shared by the instances (integrations.turns); by default this
+        process's. `privacy_url`: the privacy notice's page, linked from the consent.
         `on_failure`: told of each turn that failed (the metrics count them)."""
         self._on_failure = on_failure
         self._privacy_url = privacy_url

@@ -1,7 +1,7 @@
 """One citizen's events are handled one after the other; different citizens' in parallel.
 
-`PerCitizen` orders them inside one process; `integrations.turns.SharedPerCitizen` across all
-instances, through Redis."""
+`PerCitizen` orders them inside one process; `integrations.turns` across all instances, through
+Redis or PostgreSQL."""
 
 from __future__ import annotations
 
