@@ -308,11 +308,14 @@ def parse_day(text: str, today: date) -> date | None:
         return _day_of_month(int(cleaned), today)
     numeric = _NUMERIC_DATE.match(cleaned)
     if numeric:
-        _check_possible(*numeric.groups())
+        day, month, year = numeric.groups()
+        _check_possible(day, month, year, today)
     ahead, nearest = (
         _dateparse(cleaned, today, "future"),
         _dateparse(cleaned, today, "current_period"),
     )
+    if ahead and nearest and ahead.year - nearest.year > 1:
+        raise ImpossibleDate(text)  # «29 Φεβρουαρίου» in 2026: read as 2024's or 2028's
     if ahead and nearest and nearest < today and (ahead - today).days > _FAR_AHEAD_DAYS:
         return nearest  # "25/11" on 1 December: a date that has passed, not next year's
     return ahead
@@ -405,14 +408,17 @@ _FAR_AHEAD_DAYS = 180
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2}|\d{4}))?$")
 
 
-def _check_possible(day: str, month: str, year: str | None) -> None:
-    number = int(year) if year else 2024  # a leap year: 29/2 is possible in some year
-    if year and len(year) == 2:
-        number += 2000
-    try:
-        date(number, int(month), int(day))
-    except ValueError:
-        raise ImpossibleDate(f"{day}/{month}") from None
+def _check_possible(day: str, month: str, year: str | None, today: date) -> None:
+    """Without a year, the date must exist this year or the next (29/2 in 2026 does not)."""
+    century = 2000 if year and len(year) == 2 else 0
+    years = [int(year) + century] if year else [today.year, today.year + 1]
+    for number in years:
+        try:
+            date(number, int(month), int(day))
+            return
+        except ValueError:
+            continue
+    raise ImpossibleDate(f"{day}/{month}")
 
 
 def _dateparse(text: str, today: date, prefer: str) -> date | None:

@@ -68,7 +68,9 @@ async def test_overrides_and_control_characters_are_taken_out(dialog: Dialog, st
     assert row.subject == "Έλεγχος φακέλου[31m"
 
 
-@pytest.mark.parametrize("typed", ["32/12", "1/13", "31/11", "30/02/2027"])
+@pytest.mark.parametrize(
+    "typed", ["32/12", "1/13", "31/11", "30/02/2027", "29/2", "29 Φεβρουαρίου", "29/02/2027"]
+)
 async def test_an_impossible_date_is_called_impossible(dialog: Dialog, typed: str):
     giorgos = Citizen(dialog, user_id="8004")
     await giorgos.type("/book")
