@@ -63,6 +63,8 @@ class SharedPerCitizen:
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 TRY_AGAIN_S = 0.005
+APPLICATION = "rantevou-turns"
+"""How the lock's connections are named in pg_stat_activity."""
 
 
 class PostgresPerCitizen:
@@ -75,7 +77,9 @@ class PostgresPerCitizen:
 
     def __init__(self, url: str, prefix: str = "rantevou:turn:") -> None:
         """`url`: the DATABASE_URL (its own engine, one connection, outside the pool's count)."""
-        self._engine = create_engine(url, pool_size=1)
+        self._engine = create_engine(
+            url, pool_size=1, connect_args={"server_settings": {"application_name": APPLICATION}}
+        )
         self._prefix = prefix
         self._local = PerCitizen()
         self._connection: AsyncConnection | None = None
@@ -112,18 +116,25 @@ class PostgresPerCitizen:
             await asyncio.sleep(TRY_AGAIN_S)
 
     async def _ask(self, statement: TextClause, key: int) -> bool | None:
+        """None when PostgreSQL failed. A connection that was open is tried once more, anew:
+        PostgreSQL restarted or a firewall dropped it while idle, and no turn need go unlocked."""
         async with self._using_connection:
-            try:
-                if self._connection is None:
-                    connection = await self._engine.connect()
-                    self._connection = await connection.execution_options(
-                        isolation_level="AUTOCOMMIT"
-                    )
-                return bool((await self._connection.execute(statement, {"key": key})).scalar())
-            except (SQLAlchemyError, OSError):
-                self._warn()
-                await self._drop_connection()
-                return None
+            for fresh in (self._connection is None, True):
+                try:
+                    connection = await self._connected()
+                    return bool((await connection.execute(statement, {"key": key})).scalar())
+                except (SQLAlchemyError, OSError):
+                    await self._drop_connection()
+                    if fresh:
+                        break
+            self._warn()
+            return None
+
+    async def _connected(self) -> AsyncConnection:
+        if self._connection is None:
+            connection = await self._engine.connect()
+            self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return self._connection
 
     async def _drop_connection(self) -> None:
         """Its locks are gone with it; the next turn connects again."""

@@ -9,9 +9,11 @@ import secrets
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 
 from domain.model import ChannelIdentity
-from integrations.turns import PostgresPerCitizen
+from integrations.db.engine import create_engine
+from integrations.turns import APPLICATION, PostgresPerCitizen
 from tests.databases import POSTGRES_URL
 from tests.integration.conftest import _reachable_postgres
 
@@ -87,3 +89,38 @@ async def test_postgres_unreachable_the_turn_goes_on_with_one_warning(
     assert [r.getMessage() for r in caplog.records] == [
         "PostgreSQL's locks are unreachable: citizens' turns are ordered per instance only"
     ]
+
+
+async def test_a_dropped_lock_connection_is_opened_again_and_the_turns_stay_in_order(
+    two_instances, caplog: pytest.LogCaptureFixture
+):
+    first, second = two_instances
+    log: list[str] = []
+    await _turn(first, CITIZEN, log, "before")
+    await _turn(second, CITIZEN, log, "before")
+    await _end_lock_connections()  # PostgreSQL restarted, or a firewall dropped them
+    caplog.set_level(logging.WARNING, "integrations.turns")
+    async with first.turn(CITIZEN):
+        waiting = asyncio.create_task(_turn(second, CITIZEN, log, "second instance"))
+        done, _ = await asyncio.wait({waiting}, timeout=0.3)
+        assert not done
+        log.append("first instance ends")
+    await waiting
+    assert log[2:] == ["first instance ends", "second instance"]
+    assert not caplog.records
+
+
+async def _end_lock_connections() -> None:
+    admin = create_engine(POSTGRES_URL)
+    try:
+        async with admin.connect() as connection:
+            ended = await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name"
+                ),
+                {"name": APPLICATION},
+            )
+            assert len(ended.all()) >= 2
+    finally:
+        await admin.dispose()
