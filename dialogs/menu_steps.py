@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from functools import cache
 from types import MappingProxyType
@@ -33,6 +34,8 @@ from domain.model import Booking, Mode
 from domain.reference import normalize_reference
 from domain.use_cases import cancel, upcoming_bookings
 
+log = logging.getLogger(__name__)
+
 TIME_ZONES = (
     "Europe/Athens",
     "Europe/London",
@@ -58,10 +61,19 @@ class MenuStep(Step):
     items = ("book", "mine", "language", "timezone", "privacy")
 
     async def screen(self, turn: Turn) -> Screen:
+        """The citizen's upcoming bookings above the choices: whatever a lost reply did not
+        say (the process killed after the commit), the next /start shows."""
         rows = [
             (Choice(choice_id(self.name, item), turn.texts(f"menu.{item}")),) for item in self.items
         ]
-        return screen(turn, self, turn.texts("menu.prompt"), rows)
+        try:
+            bookings = await _upcoming(turn)
+        except Exception:  # a courtesy: a database failing here must not hide the menu too
+            log.warning("the menu could not read the citizen's bookings", exc_info=True)
+            bookings = []
+        upcoming = [turn.texts("mine.prompt"), *(booking_line(turn, b) for b in bookings), ""]
+        text = "\n".join([*(upcoming if bookings else []), turn.texts("menu.prompt")])
+        return screen(turn, self, text, rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)

@@ -134,10 +134,14 @@ async def test_the_whole_conversation_books_on_the_in_memory_storage(storage: Me
 
 
 class BrokenStorage(MemoryStorage):
-    """A database that stopped answering reads."""
+    """A database that stops answering reads once `broken`."""
+
+    broken = False
 
     def reading(self) -> Any:
-        raise ConnectionError("the database went away")
+        if self.broken:
+            raise ConnectionError("the database went away")
+        return super().reading()
 
 
 async def test_a_failed_turn_tells_the_citizen_and_is_counted():
@@ -152,6 +156,7 @@ async def test_a_failed_turn_tells_the_citizen_and_is_counted():
     )
     maria = Citizen(dialog, "4243")
     await maria.type("/start")
+    storage.broken = True
     await maria.press("Νέα κράτηση")
     assert "κάτι πήγε στραβά" in maria.text
     assert maria.step == "menu"  # the same screen again, nothing half-done
