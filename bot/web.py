@@ -33,7 +33,8 @@ async def serve_web(app: App) -> None:
     async with AsyncExitStack() as closing:
         bot = dispatcher = viber = None
         if settings.bot_token:
-            bot, dispatcher = make_bot(app), make_dispatcher(app)  # the app closes the bot
+            bot = make_bot(app)  # the app closes it
+            dispatcher = make_dispatcher(app, webhook=True)
             add_telegram_webhook(application, bot, dispatcher, settings.webhook_secret)
         if settings.viber_token:
             viber = make_viber_client(app)

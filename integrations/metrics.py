@@ -68,12 +68,19 @@ OUTBOX_OLDEST_DUE = Gauge(
 
 
 @asynccontextmanager
-async def measured_update(channel: str) -> AsyncIterator[None]:
+async def measured_update(
+    channel: str, *, in_hand: tuple[type[BaseException], ...] = ()
+) -> AsyncIterator[None]:
+    """`in_hand`: what says that another instance has the update in hand (outcome "in_hand":
+    the channel is asked to deliver it again later; not an error)."""
     started = time.perf_counter()
     outcome = "error"
     try:
         yield
         outcome = "ok"
+    except in_hand:
+        outcome = "in_hand"
+        raise
     finally:
         UPDATE_SECONDS.labels(channel).observe(time.perf_counter() - started)
         UPDATES.labels(channel, outcome).inc()

@@ -17,7 +17,6 @@ from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeChatMember,
     TelegramObject,
-    Update,
 )
 
 from bot.app import App
@@ -25,9 +24,9 @@ from bot.telegram import response_models
 from bot.telegram.delivery import Delivery
 from bot.telegram.desk import Desk
 from bot.telegram.handlers import citizen_router
+from bot.telegram.once import InHandElsewhere, OncePerUpdate
 from bot.telegram.staff_desk import MANAGER_COMMANDS, STAFF_COMMANDS, staff_router
 from bot.telegram.webhook import WEBHOOK_PATH
-from integrations.db.seen_updates import SqlSeenUpdates
 from integrations.metrics import measured_update
 from integrations.outbox.worker import OutboxWorker
 from locales.texts import Texts
@@ -71,32 +70,6 @@ def make_bot(app: App, *, delivery: Delivery | None = None) -> Bot:
     return bot
 
 
-class OncePerUpdate(BaseMiddleware):
-    """A repeated update_id is handled once, whichever instance receives it; an update whose
-    handling failed is left for Telegram's redelivery."""
-
-    def __init__(self, seen: SqlSeenUpdates) -> None:
-        self._seen = seen
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if not isinstance(event, Update):
-            return await handler(event, data)
-        if not await self._seen.claim(event.update_id):
-            return None
-        try:
-            result = await handler(event, data)
-        except BaseException:
-            await self._seen.release(event.update_id)
-            raise
-        await self._seen.handled(event.update_id)
-        return result
-
-
 class InFlight(BaseMiddleware):
     """Counts the updates being handled, so that a stopping process lets them finish: aiogram's
     polling, on SIGTERM, stops and closes the session without waiting for them, and their
@@ -116,7 +89,7 @@ class InFlight(BaseMiddleware):
         self._count += 1
         self._idle.clear()
         try:
-            async with measured_update("telegram"):
+            async with measured_update("telegram", in_hand=(InHandElsewhere,)):
                 return await handler(event, data)
         finally:
             self._count -= 1
@@ -134,7 +107,7 @@ class InFlight(BaseMiddleware):
             log.warning("stopping: %d update(s) still in hand after %ss", self._count, grace_s)
 
 
-def make_dispatcher(app: App) -> Dispatcher:
+def make_dispatcher(app: App, *, webhook: bool = False) -> Dispatcher:
     # No aiogram state machine: the conversation lives in the database, and aiogram's kept a
     # record in memory for every chat that ever wrote.
     dispatcher = Dispatcher(disable_fsm=True)
@@ -145,7 +118,8 @@ def make_dispatcher(app: App) -> Dispatcher:
         await in_flight.finish(GRACE_S)
 
     dispatcher.shutdown.register(let_them_finish)
-    dispatcher.update.outer_middleware(OncePerUpdate(app.repositories.telegram_updates))
+    seen = app.repositories.telegram_updates
+    dispatcher.update.outer_middleware(OncePerUpdate(seen, retry_in_hand=webhook))
     dispatcher.include_router(staff_router(Desk.of(app)))  # staff first; the rest go on
     dispatcher.include_router(citizen_router(app.dialog))
     return dispatcher

@@ -4,7 +4,9 @@ The secret header is compared in constant time, and nothing else happens without
 is handled completely before Telegram gets its 200 (aiogram's SimpleRequestHandler answers
 first by default, which loses the update if the process dies in between): without a 200,
 Telegram delivers it again, and the shared record of handled update ids keeps it from being
-handled twice.
+handled twice. One delivered again while it is still in hand — on a slow instance, or on one
+that died less than 30 s ago — gets 503, and Telegram delivers it once more later (holding that
+chat's later updates back meanwhile, which keeps them in order).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.telegram.once import InHandElsewhere
 from bot.webhook_body import BadBody, read_json_object
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,10 @@ def add_telegram_webhook(
             return web.Response(status=400)
         if not 0 <= update.update_id < MAX_UPDATE_ID:
             return web.Response(status=400)
-        await dispatcher.feed_update(bot, update)
+        try:
+            await dispatcher.feed_update(bot, update)
+        except InHandElsewhere:
+            return web.Response(status=503, headers={"Retry-After": "5"})
         return web.Response(status=200)
 
     application.router.add_post(WEBHOOK_PATH, receive)

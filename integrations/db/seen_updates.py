@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import Executable
 
@@ -61,6 +61,7 @@ class SqlSeenUpdates:
         self._release = delete(table).where(
             key == bindparam("claimed_id"), table.c.handled.is_(False)
         )
+        self._was_handled = select(table.c.handled).where(key == bindparam("claimed_id"))
         self._since_prune = 0
 
     async def claim(self, update_id: int | str) -> bool:
@@ -72,6 +73,15 @@ class SqlSeenUpdates:
             result = await connection.execute(self._claim, parameters)
             await self._prune_now_and_then(connection, now)
         return bool(result.rowcount == 1)
+
+    async def was_handled(self, update_id: int | str) -> bool:
+        """After a claim that failed: True when the update was handled, False while another
+        claim on it is fresh (being handled, or its instance died less than CLAIM_EXPIRES
+        ago)."""
+        async with self._engine.connect() as connection:
+            await connection.execution_options(**one_statement_options(self._engine))
+            found = await connection.execute(self._was_handled, {"claimed_id": update_id})
+            return bool(found.scalar())
 
     async def handled(self, update_id: int | str) -> None:
         await self._run(self._handled, update_id)

@@ -130,3 +130,42 @@ def test_the_webhook_refuses_to_start_without_a_strong_secret(
     )
     assert result.returncode == 2
     assert result.stderr.strip() == said
+
+
+async def test_an_update_delivered_again_while_in_hand_is_asked_for_later_then_handled_once(
+    telegram, tmp_path: Path
+):
+    """Telegram delivers an update again when the first delivery got no answer in time (the
+    reply is waiting out a 429 here). While the first is in hand, the repeat gets 503 — not a
+    200 that would drop it had the first instance died — and once handled, a 200 and nothing
+    sent twice."""
+    database = migrated_database(tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    bot = start_bot(
+        "web", telegram, database, HOST="127.0.0.1", PORT=str(port), WEBHOOK_SECRET=SECRET
+    )
+    try:
+        await wait_until_up(base + "/health")
+        telegram.answer_with_retry_after["sendMessage"] = 2  # the reply waits about 2 s
+        update = {"update_id": 9101, **telegram.text_update(6101, "/start")}
+        right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with aiohttp.ClientSession() as session:
+            first = asyncio.create_task(
+                session.post(base + "/telegram/webhook", json=update, headers=right)
+            )
+            await telegram.wait_for_call("sendMessage")  # the first is in hand
+            async with session.post(
+                base + "/telegram/webhook", json=update, headers=right
+            ) as again:
+                assert again.status == 503
+                assert again.headers["Retry-After"] == "5"
+            async with await first as answered:
+                assert answered.status == 200
+            async with session.post(
+                base + "/telegram/webhook", json=update, headers=right
+            ) as later:
+                assert later.status == 200
+        assert len(telegram.sent_to(6101)) == 1
+    finally:
+        assert "Traceback" not in await stop(bot)

@@ -43,9 +43,11 @@ async def test_a_claim_whose_process_died_expires_and_a_handled_one_does_not(
     await seen.handled(9)
     now[0] += CLAIM_EXPIRES - timedelta(seconds=1)
     assert not await seen.claim(8)  # still fresh: another instance may be handling it
+    assert not await seen.was_handled(8)  # so the webhook asks Telegram for it later
     now[0] += timedelta(seconds=2)
     assert await seen.claim(8)  # expired: the redelivery is handled
     assert not await seen.claim(9)  # handled stays handled
+    assert await seen.was_handled(9)
 
 
 async def test_viber_callbacks_are_claimed_once_and_apart_from_telegram_updates(
