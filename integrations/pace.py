@@ -202,7 +202,7 @@ class Answered:
         try:
             async with requests.lock:
                 if len(requests.answered) == self._limit:
-                    answered_at = await asyncio.shield(requests.answered[0])
+                    answered_at = await self._answer_to(requests.answered[0])
                     wait = answered_at + self._period - time.monotonic()
                     if wait > 0:
                         await asyncio.sleep(wait)
@@ -214,6 +214,15 @@ class Answered:
                 mine.set_result(time.monotonic())
         finally:
             requests.users -= 1
+
+    async def _answer_to(self, request: asyncio.Future[float]) -> float:
+        """When the request was answered; one still unanswered after a period counts as
+        answered then, so that a request hanging until its timeout holds the others up once,
+        for two periods at most, rather than for as long as it hangs."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(request), self._period)
+        except TimeoutError:
+            return time.monotonic()
 
     def _forget_quiet_keys(self) -> None:
         quiet_since = time.monotonic() - self._period

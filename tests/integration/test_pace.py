@@ -19,7 +19,7 @@ from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from bot.telegram.delivery import Delivery
-from integrations.pace import LocalPace, Rate, SharedOrLocal, SharedPace
+from integrations.pace import Answered, LocalPace, Rate, SharedOrLocal, SharedPace
 from tests.e2e.telegram_citizen import free_port
 from tests.fake_telegram import FakeTelegram
 
@@ -221,3 +221,28 @@ async def test_redis_down_the_pace_is_kept_locally_with_one_warning_and_shared_a
         )
     finally:
         await client.aclose()
+
+
+async def test_a_request_that_hangs_holds_the_others_up_two_periods_at_most():
+    answered = Answered(limit=2, period=0.2)
+    entered, never = asyncio.Event(), asyncio.Event()
+
+    async def hangs() -> None:
+        async with answered.turn("overall"):
+            entered.set()
+            await never.wait()
+
+    async def quick() -> float:
+        async with answered.turn("overall"):
+            return time.monotonic()
+
+    hanging = asyncio.create_task(hangs())
+    await entered.wait()
+    started = time.monotonic()
+    second = await quick()
+    third = await asyncio.wait_for(quick(), timeout=5)  # waits on the hanging one's answer
+    hanging.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await hanging
+    assert second - started < 0.2  # within the limit: at once
+    assert 0.2 <= third - started < 5
