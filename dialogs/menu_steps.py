@@ -14,7 +14,7 @@ from babel.dates import get_timezone_location
 
 from dialogs.booking_steps import yes_no_row, yes_or_no
 from dialogs.flow import named_in, start_booking, start_reschedule
-from dialogs.parsing import simplified
+from dialogs.parsing import GREETINGS, simplified
 from dialogs.screens import Choice, Event, Screen
 from dialogs.turn import (
     FLOW_START,
@@ -84,6 +84,9 @@ class MenuStep(Step):
             return GoTo(value)
         if value is None and event.text and await named_in(turn, event.text):
             await start_booking(turn, sentence=event.text)  # «τηλεδιάσκεψη για αυθαίρετα»
+            return Stay()
+        if value is None and simplified(event.text or "") in GREETINGS:
+            turn.greet()
             return Stay()
         return Refused("choose_from_list")
 

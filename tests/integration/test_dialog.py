@@ -505,3 +505,19 @@ async def test_a_sentence_naming_the_mode_and_service_starts_the_booking_at_the_
     assert maria.step == "service"
     await maria.press("« Πίσω")
     assert maria.step == "mode"
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "greeted"),
+    [("Καλημέρα σας!", "el", "Καλώς ήρθατε!"), ("Hello", "en", "Welcome!")],
+)
+async def test_a_greeting_at_the_menu_is_greeted_back_not_refused(
+    dialog: Dialog, said: str, language: str, greeted: str
+):
+    eleni = Citizen(dialog, user_id="2090", language_hint=language)
+    await eleni.type("/start")
+    await eleni.type(said)
+    assert eleni.step == "menu"
+    assert eleni.text.startswith(greeted)
+    refused = "Παρακαλούμε επιλέξτε" if language == "el" else "Please choose"
+    assert refused not in eleni.text
