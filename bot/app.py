@@ -96,7 +96,7 @@ def build_app(settings: Settings) -> App:
         if settings.redis_url
         else None
     )
-    one_at_a_time = shared_turns(redis, engine, settings.database_url)
+    one_at_a_time = shared_turns(redis, settings.database_url)
     dialog = Dialog(
         configuration,
         storage,
@@ -115,13 +115,13 @@ def build_app(settings: Settings) -> App:
 
 
 def shared_turns(
-    redis: Redis | None, engine: AsyncEngine, database_url: str
+    redis: Redis | None, database_url: str
 ) -> SharedPerCitizen | PostgresPerCitizen | None:
     """What keeps one citizen's turns in order across instances: Redis when there is one, else
     PostgreSQL; on SQLite (one instance) the dialog's own per-process lock (None)."""
     if redis is not None:
         return SharedPerCitizen(redis)
-    if engine.dialect.name == "postgresql":
+    if database_url.startswith("postgresql"):
         return PostgresPerCitizen(database_url)
     return None
 

@@ -71,9 +71,8 @@ class MenuStep(Step):
         except Exception:  # a courtesy: a database failing here must not hide the menu too
             log.warning("the menu could not read the citizen's bookings", exc_info=True)
             bookings = []
-        upcoming = [turn.texts("mine.prompt"), *(booking_line(turn, b) for b in bookings), ""]
-        text = "\n".join([*(upcoming if bookings else []), turn.texts("menu.prompt")])
-        return screen(turn, self, text, rows)
+        upcoming = [upcoming_list(turn, bookings), ""] if bookings else []
+        return screen(turn, self, "\n".join([*upcoming, turn.texts("menu.prompt")]), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)
@@ -218,6 +217,11 @@ def booking_label(turn: Turn, booking: Booking) -> str:
     return f"{turn.texts.short_day(local.date())}, {local:%H:%M} · {how}"
 
 
+def upcoming_list(turn: Turn, bookings: list[Booking]) -> str:
+    """«Οι επόμενες κρατήσεις σας:» and a line for each, on the menu and on My bookings."""
+    return "\n".join([turn.texts("mine.prompt"), *(booking_line(turn, b) for b in bookings)])
+
+
 def booking_line(turn: Turn, booking: Booking) -> str:
     """One booking in full, for the list above its button: reference, service, when, how."""
     service = turn.municipality.service(booking.service_id)
@@ -246,8 +250,7 @@ class MineStep(Step):
         rows = [
             (Choice(choice_id(self.name, b.reference), booking_label(turn, b)),) for b in bookings
         ]
-        lines = [turn.texts("mine.prompt"), *(booking_line(turn, b) for b in bookings)]
-        return screen(turn, self, "\n".join(lines), rows)
+        return screen(turn, self, upcoming_list(turn, bookings), rows)
 
     async def take(self, turn: Turn, event: Event, chosen: Choice | None) -> Outcome:
         value = chosen_value(chosen, self.name)

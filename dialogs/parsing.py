@@ -63,10 +63,12 @@ BACK = {"πισω", "back", "/back", "<", "«"}
 CANCEL = {"ακυρο", "ακυρωση", "cancel", "/cancel", "stop", "/stop"}
 HELP = {"βοηθεια", "help", "/help", "?"}
 MENU = {"/start", "start", "menu", "/menu", "μενου", "αρχη", "αρχικη"}
-_GREETINGS = ("γεια", "γεια σας", "γεια σου", "καλημερα", "καλησπερα", "χαιρετε", "χαιρετω")
 GREETINGS = {
-    *(g for greeting in _GREETINGS for g in (greeting, f"{greeting} σασ")),
-    *("hello", "hi", "hey", "good morning", "good afternoon", "good evening"),
+    simplified(greeting)
+    for greeting in (
+        *("γεια", "γεια σας", "γεια σου", "καλημέρα", "καλημέρα σας", "καλησπέρα"),
+        *("καλησπέρα σας", "χαίρετε", "hello", "hi", "hey", "good morning", "good evening"),
+    )
 }
 """«Γεια σας», «Καλημέρα σας», `hello` (as simplified() gives them): a greeting at the menu
 is greeted back, not refused as a choice not in the list."""
